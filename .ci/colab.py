@@ -1,0 +1,45 @@
+"""Give every notebook an "Open in Colab" badge and a Colab-only install cell, both derived from
+settings.ini (user, repo, branch, git_url), so moving the repository means editing one file.
+
+Run from the repository root; rewrites only notebooks whose cells change. CI runs it and fails
+if it changed anything, like nbdev_clean."""
+import json
+from configparser import ConfigParser
+from pathlib import Path
+
+BADGE_SVG = 'https://colab.research.google.com/assets/colab-badge.svg'
+
+def settings():
+    cp = ConfigParser(delimiters=['=']); cp.read('settings.ini')
+    return cp['DEFAULT']
+
+def badge_cell(cfg, nb_path):
+    url = f"https://colab.research.google.com/github/{cfg['user']}/{cfg['repo']}/blob/{cfg['branch']}/{nb_path.as_posix()}"
+    return {'cell_type': 'markdown', 'metadata': {}, 'source': [f'[![Open In Colab]({BADGE_SVG})]({url})']}
+
+def setup_cell(cfg):
+    src = ['#| hide\n',
+           "# Only in Colab: install this project's package (elsewhere it is installed already).\n",
+           "if 'google.colab' in str(get_ipython()):\n",
+           f"    !pip install -q git+{cfg['git_url']}@{cfg['branch']}"]
+    return {'cell_type': 'code', 'execution_count': None, 'metadata': {}, 'outputs': [], 'source': src}
+
+def _is_badge(c): return c['cell_type'] == 'markdown' and BADGE_SVG in ''.join(c['source'])
+def _is_setup(c): return c['cell_type'] == 'code' and "'google.colab' in" in ''.join(c['source'])
+
+def fix(nb_path, cfg):
+    "Put the badge right after the title cell and the setup cell right after the badge."
+    nb = json.loads(nb_path.read_text())
+    old = [c for c in nb['cells']]
+    rest = [c for c in nb['cells'][1:] if not (_is_badge(c) or _is_setup(c))]
+    new = [nb['cells'][0], badge_cell(cfg, nb_path), setup_cell(cfg)] + rest
+    strip = lambda cs: [(c['cell_type'], ''.join(c['source'])) for c in cs]
+    if strip(new) == strip(old): return False
+    nb['cells'] = new
+    nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return True
+
+if __name__ == '__main__':
+    cfg = settings()
+    for p in sorted(Path(cfg.get('nbs_path', 'nbs')).glob('*.ipynb')):
+        if fix(p, cfg): print(f'updated {p}')
