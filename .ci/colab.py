@@ -1,9 +1,9 @@
 """Give every notebook an "Open in Colab" badge and a Colab-only install cell, both derived from
 settings.ini (user, repo, branch, git_url), so moving the repository means editing one file.
+The docs navbar's GitHub and "Open in Colab" links (nbs/_quarto.yml) follow the same settings.
 
-Run from the repository root; rewrites only notebooks whose cells change. CI runs it and fails
-if it changed anything, like nbdev_clean."""
-import json
+Rewrites only the files that change. CI runs it and fails if it changed anything, like nbdev_clean."""
+import json, os, re
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -39,7 +39,23 @@ def fix(nb_path, cfg):
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     return True
 
+def colab_repo_url(cfg):
+    "Colab's view of the repository: it lists the notebooks on the branch, to open any of them."
+    return f"https://colab.research.google.com/github/{cfg['user']}/{cfg['repo']}/blob/{cfg['branch']}"
+
+def fix_navbar(quarto_yml, cfg):
+    "Point the navbar's `href:` lines for GitHub and Colab at this repository."
+    text = quarto_yml.read_text()
+    new = re.sub(r'^(\s*href:\s*)https://github\.com/\S+$', lambda m: m.group(1) + cfg['git_url'], text, flags=re.M)
+    new = re.sub(r'^(\s*href:\s*)https://colab\.research\.google\.com/\S+$', lambda m: m.group(1) + colab_repo_url(cfg), new, flags=re.M)
+    if new == text: return False
+    quarto_yml.write_text(new)
+    return True
+
 if __name__ == '__main__':
+    os.chdir(Path(__file__).resolve().parent.parent)  # paths below are relative to the repository root
     cfg = settings()
-    for p in sorted(Path(cfg.get('nbs_path', 'nbs')).glob('*.ipynb')):
+    nbs = Path(cfg.get('nbs_path', 'nbs'))
+    for p in sorted(nbs.glob('*.ipynb')):
         if fix(p, cfg): print(f'updated {p}')
+    if (nbs/'_quarto.yml').exists() and fix_navbar(nbs/'_quarto.yml', cfg): print(f"updated {nbs/'_quarto.yml'}")

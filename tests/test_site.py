@@ -1,0 +1,225 @@
+"""The docs site in a real browser: Chromium, driven by Playwright, over the site that
+`bash .ci/build-docs` wrote into _docs/, served on 127.0.0.1.
+
+For every notebook in nbs/ the page nbdev names for it (00_data.ipynb -> data.html) must load with
+HTTP 200 and no console error, show the notebook's title, show every plot stored in the notebook as
+a visible image, show an API entry for each function or class the notebook exports, and link only
+to pages and anchors that exist. The site must load nothing from outside 127.0.0.1. Screenshots of
+the home page and of the first notebook page with plots go to _docs/_screenshots/.
+
+Chromium is Debian's (`apt-get install chromium`); Playwright never downloads a browser here.
+Set SGD7_CHROMIUM to use another Chromium or Chrome binary."""
+import ast, functools, json, os, re, threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+from urllib.request import urlopen
+from urllib.error import HTTPError
+
+import pytest
+from nbdev.doclinks import _nbpath2html  # the page name nbdev gives a notebook (its output-file)
+from nbdev.showdoc import showdoc_nm     # the name show_doc gives a definition
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS, DOCS = ROOT/'nbs', ROOT/'_docs'
+SHOTS = DOCS/'_screenshots'
+CHROMIUM = os.environ.get('SGD7_CHROMIUM', '/usr/bin/chromium')
+# Quiet, offline Chromium: no sandbox (CI runs as root), no GPU, no calls home.
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions',
+                 '--no-first-run', '--no-default-browser-check', '--metrics-recording-only', '--mute-audio']
+IMAGE_MIMES = ('image/png', 'image/jpeg', 'image/gif')
+HIDDEN = {'hide', 'export', 'exporti', 'default_exp'}  # cells nbdev leaves out of the docs
+
+# ------------------------------------------------------------------ what each notebook should show
+
+def directives(src):
+    "The `#| key: value` lines at the top of a cell, as {key: value}."
+    out = {}
+    for line in src.splitlines():
+        if not line.startswith('#|'): break
+        key, _, value = line[2:].strip().partition(' ')
+        out[key.rstrip(':')] = value.strip()
+    return out
+
+def shown(cell):
+    "Whether the docs show this cell's output."
+    d = directives(''.join(cell['source']))
+    return not (HIDDEN & d.keys() or d.get('include') == 'false' or d.get('output') == 'false')
+
+def title(cells):
+    "The page title nbdev takes from a notebook: frontmatter, else the first `# heading`."
+    for c in cells:
+        src = ''.join(c['source'])
+        if c['cell_type'] == 'raw' and (m := re.search(r'^title:\s*(.+)$', src, re.M)): return m.group(1).strip('\'" ')
+        if c['cell_type'] == 'markdown' and (m := re.search(r'^#\s+(\S.*?)\s*$', src, re.M)): return m.group(1)
+    raise AssertionError('the notebook has no title: start it with a `# Title` markdown cell')
+
+def exports(cells):
+    "The public functions and classes a notebook exports, which nbdev documents (show_doc)."
+    names = []
+    for c in cells:
+        src, d = ''.join(c['source']), directives(''.join(c['source']))
+        if c['cell_type'] != 'code' or not {'export', 'exports'} & d.keys(): continue
+        if 'hide' in d or d.get('include') == 'false': continue
+        for node in ast.parse(src).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith('_'):
+                names.append(showdoc_nm(node))
+    return names
+
+class Notebook:
+    def __init__(self, path):
+        self.path, cells = path, json.loads(path.read_text())['cells']
+        self.page = _nbpath2html(Path(path.name)).name
+        self.title = title(cells)
+        self.figures = sum(1 for c in cells if c['cell_type'] == 'code' and shown(c)
+                           for o in c.get('outputs', []) if any(m in o.get('data', {}) for m in IMAGE_MIMES))
+        self.exports = exports(cells)
+    def __repr__(self): return self.path.name
+
+NOTEBOOKS = [Notebook(p) for p in sorted(NBS.glob('*.ipynb'))]
+FIRST_WITH_PLOTS = next((nb for nb in NOTEBOOKS if nb.page != 'index.html' and nb.figures), None)
+
+# ------------------------------------------------------------------ the server and the browser
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+
+@pytest.fixture(scope='module')
+def base_url():
+    if not (DOCS/'index.html').exists(): pytest.fail('no _docs/index.html: run `bash .ci/build-docs` first')
+    server = ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(DOCS)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{server.server_address[1]}/'
+    server.shutdown(); server.server_close()
+
+@pytest.fixture(scope='module')
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists(): pytest.fail(f'no Chromium at {CHROMIUM}: `apt-get install chromium`, or set SGD7_CHROMIUM')
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+def short(s, n=120):
+    "A message cut to one readable line (data: URLs run to megabytes)."
+    s = str(s or '').replace('\n', ' ')
+    return s if len(s) <= n else s[:n] + '...'
+
+class Visit:
+    "One page opened in a fresh browser context, with everything that went wrong while it loaded."
+    def __init__(self, browser, base_url, page_name):
+        self.base, self.errors, self.external = base_url, [], []
+        self.context = browser.new_context(viewport={'width': 1280, 'height': 900})
+        self.context.route('**/*', self._route)
+        self.page = p = self.context.new_page()
+        p.on('console', lambda m: m.type == 'error' and self.errors.append(f'console: {short(m.text)} ({short(m.location.get("url"))})'))
+        p.on('pageerror', lambda e: self.errors.append(f'page error: {short(e)}'))
+        p.on('requestfailed', lambda r: self._local(r.url) and self.errors.append(f'failed: {short(r.url)} ({r.failure})'))
+        p.on('response', lambda r: self._local(r.url) and r.status >= 400 and self.errors.append(f'HTTP {r.status}: {short(r.url)}'))
+        self.response = p.goto(base_url + page_name, wait_until='load')
+        p.wait_for_load_state('networkidle')
+
+    def _local(self, url): return url.startswith(self.base) or url.startswith('data:')
+
+    def _route(self, route):
+        "Serve 127.0.0.1 (and data: URLs); refuse, and note, anything that would leave the machine."
+        if self._local(route.request.url): route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def close(self): self.context.close()
+
+@pytest.fixture
+def visit(browser, base_url):
+    opened = []
+    def _open(page_name):
+        v = Visit(browser, base_url, page_name); opened.append(v); return v
+    yield _open
+    for v in opened: v.close()
+
+@functools.lru_cache(maxsize=None)
+def fetch(url):
+    "HTTP status and the ids in the page at `url` (without its fragment)."
+    try:
+        with urlopen(url) as r: status, text = r.status, r.read().decode('utf-8', 'replace')
+    except HTTPError as e: return e.code, frozenset()
+    return status, frozenset(re.findall(r'''\s(?:id|name)=["']([^"']+)["']''', text))
+
+# ------------------------------------------------------------------ the tests
+
+def test_every_notebook_has_a_page():
+    pages = {nb.page for nb in NOTEBOOKS}
+    missing = sorted(nb.path.name for nb in NOTEBOOKS if not (DOCS/nb.page).exists())
+    assert not missing, f'no page for {missing}: run `bash .ci/build-docs`'
+    assert 'index.html' in pages
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda nb: nb.path.name)
+def test_page(nb, visit, base_url):
+    v = visit(nb.page)
+    p, problems = v.page, []
+    assert v.response is not None and v.response.status == 200, f'{nb.page}: HTTP {v.response and v.response.status}'
+
+    # the title, as the heading and in the window title
+    h1 = p.locator('h1')
+    if not (h1.count() and h1.first.is_visible() and nb.title in h1.first.inner_text()):
+        problems.append(f'title {nb.title!r} is not the visible heading')
+    if nb.title not in p.title(): problems.append(f'title {nb.title!r} is not in the window title {p.title()!r}')
+
+    # every image loads and has a size; every plot stored in the notebook is one of them
+    imgs, plots = p.locator('img'), 0
+    for i in range(imgs.count()):
+        img = imgs.nth(i)
+        src = short(img.get_attribute('src'), 60)
+        img.scroll_into_view_if_needed()
+        w, h = img.evaluate('el => el.decode().then(() => [el.naturalWidth, el.naturalHeight], () => [0, 0])')
+        box = img.bounding_box()
+        if not (w > 0 and h > 0): problems.append(f'image {src!r} does not load')
+        elif not (img.is_visible() and box and box['width'] > 0 and box['height'] > 0): problems.append(f'image {src!r} is not visible')
+        else: plots += bool(src.startswith('data:image/') or re.search(r'\.(png|jpe?g|gif)$', src))
+    if plots < nb.figures: problems.append(f'{nb.figures} plot(s) stored in the notebook, {plots} shown')
+
+    # an API entry (show_doc's heading) for each exported function and class
+    headings = p.locator('h1, h2, h3, h4, h5, h6')
+    for name in nb.exports:
+        entry = headings.filter(has_text=re.compile(rf'^\s*{re.escape(name)}\s*$'))
+        if not entry.count(): problems.append(f'no API entry for {name}, which the notebook exports')
+        elif not entry.first.is_visible(): problems.append(f'the API entry for {name} is not visible')
+
+    # every link inside the site goes to a page that exists, and to an anchor that exists there
+    here = p.url.split('#')[0]
+    ids = set(p.eval_on_selector_all('[id], a[name]', 'els => els.map(e => e.id || e.getAttribute("name"))'))
+    for href in sorted(set(p.eval_on_selector_all('a[href]', 'els => els.map(a => a.href)'))):
+        if not href.startswith(base_url): continue
+        url, frag = urldefrag(href)
+        status, target_ids = (200, ids) if url == here else fetch(url)
+        if status != 200: problems.append(f'broken link {href} (HTTP {status})')
+        elif frag and frag not in target_ids: problems.append(f'broken link {href} (no #{frag} there)')
+
+    # nothing went wrong while loading, and nothing came from outside the site
+    problems += [f'asked for an outside resource (the site must render offline): {u}' for u in v.external]
+    problems += v.errors
+
+    if nb.page == 'index.html' or nb is FIRST_WITH_PLOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        p.evaluate('window.scrollTo(0, 0)')
+        p.screenshot(path=str(SHOTS/nb.page.replace('.html', '.png')), full_page=True)
+    assert not problems, f'{nb.page} ({nb.path.name}):\n  ' + '\n  '.join(problems)
+
+def test_sidebar_in_notebook_order(visit):
+    "The sidebar lists the home page, then the notebooks in the order of their numbers."
+    v = visit('index.html')
+    links = v.page.eval_on_selector_all('#quarto-sidebar a.sidebar-link[href]', 'els => els.map(a => a.getAttribute("href"))')
+    order = [h.split('#')[0].removeprefix('./') for h in links]
+    expected = ['index.html'] + [nb.page for nb in NOTEBOOKS if nb.page != 'index.html']
+    assert [h for h in order if h in expected] == expected, f'sidebar order {order}, expected {expected}'
+
+def test_search_index_has_every_page(base_url):
+    status, _ = fetch(base_url + 'search.json')
+    assert status == 200
+    with urlopen(base_url + 'search.json') as r: entries = json.load(r)
+    found = {urlsplit(e.get('href', '')).path.split('/')[-1] for e in entries}
+    missing = [nb.page for nb in NOTEBOOKS if nb.page not in found]
+    assert not missing, f'search index lacks {missing}'
