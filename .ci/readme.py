@@ -31,8 +31,11 @@ def readme(nb_path='nbs/index.ipynb'):
         if _code(src): out.append(f'```python\n{_code(src)}\n```')
         text = _output_text(c.get('outputs', []))
         if text: out.append(text if 'text/markdown' in json.dumps(c.get('outputs', [])) else f'    ' + text.replace('\n', '\n    '))
+    text = '\n\n'.join(out)
+    # links between notebooks are relative to nbs/; from the repository root they need the folder
+    text = re.sub(r'\]\((\d\d_\w+\.ipynb)\)(?!`)', r'](nbs/\1)', text)  # not in `code`
     note = '<!-- Generated from nbs/index.ipynb by .ci/readme.py: edit the notebook, not this file. -->'
-    return note + '\n\n' + '\n\n'.join(out) + '\n'
+    return note + '\n\n' + text + '\n'
 
 if __name__ == '__main__':
     Path('README.md').write_text(readme(*sys.argv[1:]))
