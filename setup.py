@@ -16,8 +16,7 @@ licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache S
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable',
             '6 - Mature', '7 - Inactive']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
-py_versions = '3.9 3.10 3.11 3.12 3.13'.split()
-min_py = py_versions.index(cfg['min_python'])
+py_versions = cfg.get('python_versions', cfg['min_python']).split()  # the versions CI runs
 
 def _words(key): return cfg.get(key, '').split()
 
@@ -40,7 +39,7 @@ setuptools.setup(
                  'Intended Audience :: ' + cfg['audience'].title(),
                  'Natural Language :: ' + cfg['language'].title()]
                 + ([f'License :: {lic[1]}'] if lic[1] else [])
-                + [f'Programming Language :: Python :: {v}' for v in py_versions[min_py:]],
+                + [f'Programming Language :: Python :: {v}' for v in py_versions],
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path']+'.*']),
     include_package_data=True,
     install_requires=_words('requirements'),
