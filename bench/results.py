@@ -1,6 +1,6 @@
 """Validation accuracy of every data set x model x loop at the seed articles' settings, over several seeds.
 
-Each combination in sgd7_nb.cli.SEED_SETTINGS is trained with `run_training` (the function behind
+Each combination in sgd7_nb.settings.SEED_SETTINGS is trained with `run_training` (the function behind
 `sgd7 train`) once per seed; the table gives the mean and standard deviation of the final validation
 accuracy beside the figure the seed article reported. It is printed as markdown and written to
 bench/results.md.
@@ -16,7 +16,7 @@ FIRST_SEED = 42  # the seed every notebook uses; the others follow it
 def train_one(job):
     "Train one (dataset, model, loop, seed) at the seed settings; return the job, its final accuracy and seconds."
     import torch
-    from sgd7_nb.cli import run_training  # which loads each data set once per worker process (`load_data`)
+    from sgd7_nb.runs import run_training  # which loads each data set once per worker process (`load_data`)
     torch.set_num_threads(1)  # one thread per worker: the workers are the parallelism
     dataset, model, loop, seed = job
     r = run_training(dataset, model=model, loop=loop, seed=seed)
@@ -26,7 +26,7 @@ NAMES = {'mnist': 'MNIST 3 vs 7', 'fashion': 'Fashion dress vs pullover'}
 
 def table(acc, seeds) -> str:
     "The markdown table: one row per combination, ours as mean ± std over `seeds` seeds."
-    from sgd7_nb.cli import SEED_SETTINGS
+    from sgd7_nb.settings import SEED_SETTINGS
     lines = ['| data set | model | loop | epochs | lr | seed article | sgd7_nb, mean ± std | min – max |',
              '|---|---|---|---:|---:|---:|---:|---:|']
     for (d, m, l), s in SEED_SETTINGS.items():
@@ -41,7 +41,7 @@ def main(argv=None):
     p.add_argument('--seeds', type=int, default=5, help='number of seeds per combination (from 42 up)')
     p.add_argument('--workers', type=int, default=2, help='processes training at once')
     args = p.parse_args(argv)
-    from sgd7_nb.cli import SEED_SETTINGS
+    from sgd7_nb.settings import SEED_SETTINGS
     seeds = list(range(FIRST_SEED, FIRST_SEED + args.seeds))
     # Jobs grouped by data set, so that each worker mostly keeps to the data it has loaded.
     jobs = [(d, m, l, s) for (d, m, l) in SEED_SETTINGS for s in seeds]

@@ -8,8 +8,9 @@ import os
 from contextlib import contextmanager
 
 # %% auto #0
-__all__ = ['DEVICE_ENV', 'THREADS_ENV', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device', 'check_same_device',
-           'check_threads', 'threads_for', 'num_threads', 'plain_doc', 'show_doc']
+__all__ = ['DEVICE_ENV', 'THREADS_ENV', 'JIT_NOTICE', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device',
+           'check_same_device', 'check_threads', 'threads_for', 'num_threads', 'quiet_import', 'pid_alive',
+           'clean_leftovers', 'plain_doc', 'show_doc']
 
 # %% ../nbs/00_core.ipynb #6e841f11
 DEVICE_ENV = 'SGD7_DEVICE'
@@ -88,6 +89,40 @@ def num_threads(n:int): # PyTorch's intra-op threads inside the `with` block
     torch.set_num_threads(n)
     try: yield n
     finally: torch.set_num_threads(before)
+
+# %% ../nbs/00_core.ipynb #ba59be3b
+JIT_NOTICE = r'`torch\.jit\.script` is deprecated'  # the start of PyTorch's message, as a `warnings` filter pattern
+
+def quiet_import(name:str): # a module name, e.g. 'fastai.data.external'
+    "Import module `name` with PyTorch's `torch.jit.script` deprecation notice silenced."
+    import importlib, warnings
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)
+        return importlib.import_module(name)
+
+# %% ../nbs/00_core.ipynb #92716435
+def pid_alive(pid:int) -> bool:
+    "Is process `pid` running on this machine?"
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True   # someone else's process: alive
+    return True
+
+def clean_leftovers(folder,       # where the temporary names live
+                    prefix:str    # the name before `<pid>-`, e.g. '.mnist_sample-'
+                   ) -> list:
+    "Remove `folder/<prefix><pid>-*` files and folders whose process is gone; return what was removed."
+    import re, shutil
+    from pathlib import Path
+    gone, folder = [], Path(folder)
+    if not folder.is_dir(): return gone
+    for p in folder.iterdir():
+        m = re.match(re.escape(prefix) + r'(\d+)-', p.name)
+        if not m or pid_alive(int(m.group(1))): continue
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
+        gone.append(p)
+    return gone
 
 # %% ../nbs/00_core.ipynb #7b8b4311
 def plain_doc(sym) -> str:

@@ -38,6 +38,8 @@ class TensorLoader:
             raise TypeError(f'x and y must be tensors, got {type(x).__name__} and {type(y).__name__}')
         if len(x) != len(y): raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
         if len(x) == 0: raise ValueError('x and y are empty; there is nothing to load')
+        if x.is_floating_point() and x.device.type != 'meta' and not x.isfinite().all():
+            raise ValueError('x holds NaN or infinite values; the inputs are damaged (this is not a learning-rate problem)')
         if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
             raise ValueError(f'bs (batch size) must be a whole number of at least 1, got {bs!r}')
         self.x, self.y, self.n, self.bs, self.shuffle = x, y, len(x), bs, shuffle

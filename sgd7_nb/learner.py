@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_learner.ipynb #8366bdb5
 from __future__ import annotations
-import math, time
+import math, numbers, time
 from .loss import mnist_loss, batch_accuracy
 from .training import TrainingDiverged
 from .dataloader import TensorLoader
@@ -73,6 +73,8 @@ def make_learner(dls,                  # fastai `DataLoaders`, e.g. from `tensor
                  quick:bool=True,      # a `QuickLearner` (same results, less overhead; no `CastToTensor` for `TensorLoader`s)
                  threads:int=None):    # CPU threads while fitting (a `QuickLearner` only); None: `threads_for(model)`
     "A fastai `Learner` training `model` with plain `SGD` at `lr`, recording what `learner_history` needs."
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
+        raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')   # as BasicOptim: no gradient ascent
     from fastai.optimizer import SGD
     from fastai.callback.progress import ProgressCallback
     from fastai.learner import CastToTensor

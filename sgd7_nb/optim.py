@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_optim.ipynb #4e1810e6
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 from torch import Tensor
 
@@ -17,12 +17,12 @@ class BasicOptim:
     def __init__(self,
                  params,    # the tensors to optimise, e.g. `model.parameters()`; each must require grad
                  lr:float): # learning rate: the step is `lr` times the gradient
-        self.params = list(params)
+        self.params = [params] if isinstance(params, Tensor) else list(params)   # one tensor is one parameter, not its rows
         if not self.params: raise ValueError('no parameters to optimise (was the parameters() generator used up already?)')
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor) or not p.requires_grad:
                 raise TypeError(f'parameter {i} is not a tensor that requires grad: {type(p).__name__}')
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr >= 0:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
             raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')
         self.lr = lr
 

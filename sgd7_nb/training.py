@@ -76,6 +76,11 @@ class TrainingDiverged(ArithmeticError):
     def __reduce__(self): return type(self), (self.epoch, self.loss)
 
 # %% ../nbs/05_training.ipynb #67d100a7
+def _check_01(y):
+    "Refuse targets other than 0 and 1, with which `mnist_loss` is tiny and the accuracy meaningless."
+    if y is not None and y.device.type != 'meta' and not ((y == 0) | (y == 1)).all():
+        raise ValueError(f'the targets must be 0 or 1 for mnist_loss and batch_accuracy; got values like {y.unique()[:5].tolist()}')
+
 def train_model(model,                 # called on a batch to predict; its parameters are in `opt`
                 train_dl,              # training batches `(xb, yb)`, e.g. a shuffled `TensorLoader`
                 valid_dl,              # validation batches
@@ -89,6 +94,8 @@ def train_model(model,                 # called on a batch to predict; its param
     "Steps 6 and 7: train and validate for `epochs` epochs; return the history, one dict per epoch."
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f'epochs must be a whole number of at least 1, got {epochs!r}')
+    if loss_func is mnist_loss or metric is batch_accuracy:   # they need 0/1 targets: checked once per loader, not per batch
+        for dl in (train_dl, valid_dl): _check_01(getattr(dl, 'y', None))
     history = []
     with num_threads(threads_for(model, threads)):
         for epoch in range(epochs):
