@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['DEVICE_ENV', 'THREADS_ENV', 'JIT_NOTICE', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device',
-           'check_same_device', 'check_threads', 'threads_for', 'num_threads', 'quiet_import', 'pid_alive',
+           'check_same_device', 'set_seed', 'check_threads', 'threads_for', 'num_threads', 'quiet_import', 'pid_alive',
            'clean_leftovers', 'plain_doc', 'show_doc']
 
 # %% ../nbs/00_core.ipynb #6e841f11
@@ -57,6 +57,17 @@ def check_same_device(model, # an `nn.Module` (anything else is not checked)
     if m is None or d is None or m == d or (m.type == d.type and None in (m.index, d.index)): return
     raise DeviceMismatchError(f'the model is on {m} but the batches are on {d}; put both on one device: '
                               f'model.to({str(d)!r}), or make the loader with device={str(m)!r}')
+
+# %% ../nbs/00_core.ipynb #de0af42b
+def set_seed(s:int,                  # the seed
+             reproducible:bool=False): # also make cuDNN deterministic (slower; GPUs only)
+    "Seed Python's, NumPy's and PyTorch's random number generators (every GPU's too), as fastai's `set_seed` does."
+    import random, numpy as np, torch
+    torch.manual_seed(s)
+    torch.cuda.manual_seed_all(s)
+    np.random.seed(s % (2**32 - 1))
+    random.seed(s)
+    if reproducible: torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
 
 # %% ../nbs/00_core.ipynb #103f7ca6
 THREADS_ENV = 'SGD7_THREADS'

@@ -41,9 +41,12 @@ def _not_found(name, tried, fixes) -> DataNotFoundError:
 
 # %% ../nbs/12_fetch.ipynb #a861e2a3
 def data_home(cache=None) -> Path:
-    "fastai's data folder: `~/.fastai/data` (or `$FASTAI_HOME/data`); with `cache`, `cache/data`."
+    "fastai's data folder, as `fastai_cfg().path('data')` says (`~/.fastai/data` unless configured); with `cache`, `cache/data`."
     if cache is not None: return Path(cache)/'data'
-    return quiet_import('fastai.data.external').fastai_cfg().path('data')
+    from configparser import ConfigParser   # read fastai's config.ini ourselves: no fastai import, nothing written
+    home = Path(os.getenv('FASTAI_HOME', '~/.fastai')).expanduser().absolute()
+    cfg = ConfigParser(); cfg.read(home/'config.ini', encoding='utf8')
+    return home/cfg['DEFAULT'].get('data', 'data')
 
 # %% ../nbs/12_fetch.ipynb #f175ae71
 class UnsafeMember(ValueError):
@@ -142,9 +145,9 @@ def mnist_sample_path(data_dir=None, # folder holding `mnist_sample/` or `mnist_
     for label, d in mine:
         if (d/'mnist_sample.tgz').is_file():
             if not mnist_complete(dest): safe_extract(d/'mnist_sample.tgz', dest, check=mnist_complete)
-            return _mnist_via_fastai(cache)
+            return dest   # where untar_data looks: later calls of untar_data(URLs.MNIST_SAMPLE) find it there
         tried.append(f'{label} = {d}: no mnist_sample/ folder or mnist_sample.tgz there')
-    if mnist_complete(dest): return _mnist_via_fastai(cache)
+    if mnist_complete(dest): return dest
     tried.append(f"fastai's data folder: {dest} " + ('is incomplete' if dest.exists() else 'does not exist'))
     if download: return _download_mnist(dest, cache, tried)
     raise _mnist_not_found(tried)

@@ -115,8 +115,7 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                 ) -> dict:
     "Train one model with the seven steps; return the settings, `history` (one dict per epoch) and final `accuracy`."
     settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed)
-    from fastai.torch_core import set_seed
-    from sgd7_nb.core import as_device
+    from sgd7_nb.core import as_device, set_seed   # fastai's set_seed, without importing fastai
     from sgd7_nb.neural_net import make_model
     if data is None: data = load_data(dataset, settings['classes'])
     elif (data.dataset, list(data.classes)) != (dataset, settings['classes']):

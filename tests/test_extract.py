@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from sgd7_nb.data import DATA_ENV, DataNotFoundError, UnsafeMember, _extract_all, _user_dirs, safe_extract
+from sgd7_nb.fetch import DATA_ENV, DataNotFoundError, UnsafeMember, _extract_all, _user_dirs, safe_extract
 from sgd7_nb.core import DeviceMismatchError, as_device
 from sgd7_nb.dataloader import TensorLoader
 from sgd7_nb.optim import BasicOptim
