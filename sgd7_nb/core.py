@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['DEVICE_ENV', 'THREADS_ENV', 'JIT_NOTICE', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device',
-           'check_same_device', 'set_seed', 'check_threads', 'threads_for', 'num_threads', 'quiet_import', 'pid_alive',
-           'clean_leftovers', 'plain_doc', 'show_doc']
+           'check_same_device', 'set_seed', 'whole_number', 'real_number', 'check_threads', 'threads_for',
+           'num_threads', 'quiet_import', 'pid_alive', 'clean_leftovers', 'plain_doc', 'show_doc']
 
 # %% ../nbs/00_core.ipynb #6e841f11
 DEVICE_ENV = 'SGD7_DEVICE'
@@ -69,15 +69,29 @@ def set_seed(s:int,                  # the seed
     random.seed(s)
     if reproducible: torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
 
+# %% ../nbs/00_core.ipynb #d1a1c7b9
+def whole_number(v, name:str='value') -> int:
+    "`v` as an `int` if it is a whole number (Python, NumPy, or a 0-d integer tensor); else a `ValueError` naming `name`."
+    import operator
+    if not isinstance(v, bool):
+        try: return operator.index(v)
+        except TypeError: pass
+    raise ValueError(f'{name} must be a whole number, got {v!r}')
+
+def real_number(v, name:str='value') -> float:
+    "`v` as a `float` if it is a real number (Python, NumPy, or a 0-d tensor); else a `ValueError` naming `name`."
+    if not isinstance(v, (bool, str, bytes)):
+        try: return float(v)
+        except (TypeError, ValueError, RuntimeError): pass
+    raise ValueError(f'{name} must be a number, got {v!r}')
+
 # %% ../nbs/00_core.ipynb #103f7ca6
 THREADS_ENV = 'SGD7_THREADS'
 
 def check_threads(threads=None): # a number of threads, or None
     "`threads` as an int, checked to be between 1 and 1024; None stays None."
     if threads is None: return None
-    try: n = int(threads)
-    except (TypeError, ValueError): raise ValueError(f'threads must be a whole number, got {threads!r}') from None
-    if n != threads and not isinstance(threads, str): raise ValueError(f'threads must be a whole number, got {threads!r}')
+    n = whole_number(int(threads) if isinstance(threads, str) and threads.strip().isdigit() else threads, 'threads')
     if not 1 <= n <= 1024: raise ValueError(f'threads must be between 1 and 1024, got {n}')
     return n
 

@@ -4,9 +4,8 @@
 
 # %% ../nbs/01_data.ipynb #920aea91
 from __future__ import annotations
-import numbers
 from pathlib import Path
-from .core import as_device, quiet_import
+from .core import as_device, quiet_import, whole_number
 from .fetch import fashion_root, mnist_sample_path
 
 # %% auto #0
@@ -27,8 +26,9 @@ def _class_name(dataset, c) -> str:
         if name.isdigit() and len(name) == 1:
             raise ValueError(f"MNIST_SAMPLE holds only the digits 3 and 7, not {name}; choose 3 and 7, in either order")
         raise ValueError(f'unknown MNIST class {c!r}; valid: 3, 7')
-    if isinstance(c, numbers.Integral) and not isinstance(c, bool):   # numpy and tensor integers too
-        c = int(c)
+    if not isinstance(c, (str, bool)):   # numpy and tensor integers are indices too
+        try: c = whole_number(c)
+        except ValueError: pass
         if 0 <= c < len(FASHION_CLASSES): return FASHION_CLASSES[c]
     elif isinstance(c, str) and c.strip().lower() in FASHION_CLASSES: return c.strip().lower()
     raise ValueError(f'unknown Fashion-MNIST class {c!r}; valid: ' + ', '.join(f"{i}={n!r}" for i, n in enumerate(FASHION_CLASSES)))

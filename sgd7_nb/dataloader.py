@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import Tensor
-from .core import as_device
+from .core import as_device, whole_number
 
 # %% auto #0
 __all__ = ['book_dls', 'TensorLoader', 'tensor_dls']
@@ -40,8 +40,8 @@ class TensorLoader:
         if len(x) == 0: raise ValueError('x and y are empty; there is nothing to load')
         if x.is_floating_point() and x.device.type != 'meta' and not x.isfinite().all():
             raise ValueError('x holds NaN or infinite values; the inputs are damaged (this is not a learning-rate problem)')
-        if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
-            raise ValueError(f'bs (batch size) must be a whole number of at least 1, got {bs!r}')
+        bs = whole_number(bs, 'bs (batch size)')
+        if bs < 1: raise ValueError(f'bs (batch size) must be a whole number of at least 1, got {bs!r}')
         self.x, self.y, self.n, self.bs, self.shuffle = x, y, len(x), bs, shuffle
         if shuffle and seed is None: seed = int(torch.randint(0, 2**62, ()))
         self.seed, self.gen = seed, None if seed is None else torch.Generator().manual_seed(seed)

@@ -4,11 +4,11 @@
 
 # %% ../nbs/07_learner.ipynb #8366bdb5
 from __future__ import annotations
-import math, numbers, time
+import math, time
 from .loss import mnist_loss, batch_accuracy
 from .training import TrainingDiverged
 from .dataloader import TensorLoader
-from .core import num_threads, threads_for
+from .core import num_threads, real_number, threads_for
 
 # %% auto #0
 __all__ = ['epoch_stats', 'QuickLearner', 'make_learner', 'learner_history']
@@ -73,8 +73,8 @@ def make_learner(dls,                  # fastai `DataLoaders`, e.g. from `tensor
                  quick:bool=True,      # a `QuickLearner` (same results, less overhead; no `CastToTensor` for `TensorLoader`s)
                  threads:int=None):    # CPU threads while fitting (a `QuickLearner` only); None: `threads_for(model)`
     "A fastai `Learner` training `model` with plain `SGD` at `lr`, recording what `learner_history` needs."
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
-        raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')   # as BasicOptim: no gradient ascent
+    lr = real_number(lr, 'lr (learning rate)')
+    if not 0 <= lr < math.inf: raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')   # as BasicOptim
     from fastai.optimizer import SGD
     from fastai.callback.progress import ProgressCallback
     from fastai.learner import CastToTensor

@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_optim.ipynb #4e1810e6
 from __future__ import annotations
-import math, numbers
+import math
+from .core import real_number
 import torch
 from torch import Tensor
 
@@ -22,8 +23,8 @@ class BasicOptim:
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor) or not p.requires_grad:
                 raise TypeError(f'parameter {i} is not a tensor that requires grad: {type(p).__name__}')
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
-            raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')
+        lr = real_number(lr, 'lr (learning rate)')
+        if not 0 <= lr < math.inf: raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')
         self.lr = lr
 
     def step(self):

@@ -4,7 +4,8 @@
 
 # %% ../nbs/09_settings.ipynb #c666b85c
 from __future__ import annotations
-import math, numbers
+import math
+from .core import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0
@@ -55,13 +56,12 @@ def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
     classes = check_classes(dataset, classes)
     epochs = d['epochs'] if epochs is None else epochs
     lr = d['lr'] if lr is None else lr
-    for name, v in (('epochs', epochs), ('bs', bs), ('seed', seed)):   # numpy and tensor integers are whole numbers too
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral): raise ValueError(f'{name} must be a whole number, got {v!r}')
-    epochs, bs, seed = int(epochs), int(bs), int(seed)
+    epochs, bs, seed = (whole_number(v, name) for v, name in ((epochs, 'epochs'), (bs, 'bs'), (seed, 'seed')))
     if epochs < 1: raise ValueError(f'epochs must be at least 1, got {epochs}')
     if bs < 1: raise ValueError(f'bs (batch size) must be at least 1, got {bs}')
     if not 0 <= seed < 2**32: raise ValueError(f'seed must be between 0 and 2**32-1, got {seed}')
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
+    lr = real_number(lr, 'lr (learning rate)')   # NumPy scalars and 0-d tensors are numbers too
+    if not math.isfinite(lr) or lr <= 0:
         raise ValueError(f'lr (learning rate) must be a number above 0, got {lr!r}')
     if lr > FLOAT32_MAX: raise ValueError(f'lr {lr:g} does not fit in a 32-bit float (max {FLOAT32_MAX:.3g})')
     return dict(dataset=dataset, classes=list(classes), model=model, loop=loop, epochs=epochs, lr=float(lr), bs=bs, seed=seed)
