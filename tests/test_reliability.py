@@ -170,8 +170,9 @@ def test_7_closed_stdout_keeps_the_run(home):
     assert json.loads((home/'piped'/'metrics.json').read_text())['epochs'] == 3
 
 def test_10_ctrl_c_during_imports(home):
+    # a shell running us in the background may ignore Ctrl-C, and children inherit that: give it back its default
     p = subprocess.Popen(['sgd7', 'train', '--epochs', '1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=env_for(home), cwd=home)
+                         env=env_for(home), cwd=home, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(0.8)                                   # torch and fastai are still importing
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
