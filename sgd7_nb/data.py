@@ -5,12 +5,12 @@
 # %% ../nbs/01_data.ipynb #920aea91
 from __future__ import annotations
 from pathlib import Path
-from .core import as_device, quiet_import, whole_number
+from .core import as_device, clean_leftovers, quiet_import, whole_number
 from .fetch import fashion_root, mnist_sample_path
 
 # %% auto #0
-__all__ = ['DATASETS', 'MNIST_CLASSES', 'FASHION_CLASSES', 'check_classes', 'read_pngs', 'TwoClassData', 'stack_two',
-           'two_class_data', 'counts_table', 'show_samples']
+__all__ = ['DATASETS', 'MNIST_CLASSES', 'FASHION_CLASSES', 'CACHE_NAME', 'check_classes', 'read_pngs', 'read_pngs_cached',
+           'TwoClassData', 'stack_two', 'two_class_data', 'counts_table', 'show_samples']
 
 # %% ../nbs/01_data.ipynb #85b72e73
 DATASETS = ('mnist', 'fashion')
@@ -63,6 +63,41 @@ def read_pngs(folder:Path,       # a folder of PNG files
                              'the data folder is not MNIST_SAMPLE as fastai ships it')
         arrays.append(a)
     return torch.from_numpy(np.stack(arrays))
+
+# %% ../nbs/01_data.ipynb #967e5ff9
+CACHE_NAME = '.sgd7-images.pt'   # decoded images, kept beside the PNG files they came from
+
+def _fingerprint(path:Path, folders) -> list:
+    "What a cache must match: labels.csv's size and time, and per folder the number, total size and newest time of its files."
+    import os
+    def stats(d):
+        st = [e.stat() for e in os.scandir(path/d)]
+        return [len(st), sum(s.st_size for s in st), max((s.st_mtime_ns for s in st), default=0)]
+    csv = (path/'labels.csv').stat()
+    return [[csv.st_size, csv.st_mtime_ns]] + [stats(d) for d in folders]
+
+def read_pngs_cached(path:Path, # a data set's folder, e.g. MNIST_SAMPLE's
+                     folders    # its image folders, e.g. ('train/3', 'valid/3')
+                    ) -> dict:
+    "`{folder: read_pngs(path/folder)}`, decoded once and kept in `path/.sgd7-images.pt` while the files stay as they are."
+    import os, tempfile, torch
+    path, folders = Path(path), list(folders)
+    cache, key = path/CACHE_NAME, _fingerprint(path, folders)
+    try:
+        saved = torch.load(cache, weights_only=True)
+        if saved['key'] == key and saved['folders'] == folders: return dict(zip(folders, saved['images']))
+    except Exception: pass   # no cache yet, an outdated or a damaged one: decode again
+    images = [read_pngs(path/d) for d in folders]
+    clean_leftovers(path, f'{CACHE_NAME}.')
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path, prefix=f'{CACHE_NAME}.{os.getpid()}-'); os.close(fd)
+        torch.save(dict(key=key, folders=folders, images=images), tmp)
+        os.chmod(tmp, 0o644); os.replace(tmp, cache)   # readable like the PNGs beside it
+    except OSError: pass     # a folder we may not write to: no cache, decode each time
+    finally:
+        if tmp is not None and os.path.exists(tmp): os.unlink(tmp)
+    return dict(zip(folders, images))
 
 # %% ../nbs/01_data.ipynb #64e20da6
 class TwoClassData:
@@ -118,7 +153,8 @@ def _mnist_stacks(classes, data_dir=None, cache=None):
     "{split: (positive images, negative images)} from MNIST_SAMPLE."
     path = mnist_sample_path(data_dir, cache)
     listed = [l.split(',')[0].rsplit('/', 1)[0] for l in (path/'labels.csv').read_text().splitlines()[1:] if l.strip()]
-    out = {s: tuple(read_pngs(path/s/c) for c in classes) for s in ('train', 'valid')}
+    imgs = read_pngs_cached(path, [f'{s}/{c}' for s in ('train', 'valid') for c in MNIST_CLASSES])
+    out = {s: tuple(imgs[f'{s}/{c}'] for c in classes) for s in ('train', 'valid')}
     for s, imgs in out.items():   # labels.csv is the list of the data set: the folders must hold exactly that
         for c, x in zip(classes, imgs):
             if len(x) != listed.count(f'{s}/{c}'):
