@@ -168,11 +168,21 @@ def new_out(path) -> Path:
 class RunExists(FileExistsError):
     "The results folder holds an earlier run (or a file stands in its way)."
 
+def _put_back(out:Path):
+    "If a replacing save was killed between its two renames, the earlier run waits in `.NAME.old-PID-*/run`: put it back."
+    from sgd7_nb.core import pid_alive
+    for old in out.parent.glob(f'.{out.name}.old-*'):
+        m = re.match(rf'\.{re.escape(out.name)}\.old-(\d+)-', old.name)
+        if not m or pid_alive(int(m.group(1))): continue
+        if not out.exists() and (old/'run').is_dir(): (old/'run').rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+
 def check_out(out,                  # the run's folder
               overwrite:bool=False  # may an earlier run there be replaced?
              ) -> Path:
     "Before training: `RunExists` if `out` holds an earlier run (unless `overwrite`), `OSError` if it cannot be written."
     out = Path(out)
+    if out.parent.is_dir(): _put_back(out)
     if out.exists() and not out.is_dir():
         raise RunExists(errno.EEXIST, 'a file is in the way of the run\'s folder; choose another --out', str(out))
     if out.is_dir() and any(out.iterdir()) and not overwrite:
