@@ -32,11 +32,11 @@ def mnist_loss(preds, targs):
 
 def raw_loop(data, epochs, lr=1.0, bs=256, stamp=None):
     "The lower bound: shuffle by a random permutation, slice batches by index, step torch.optim.SGD."
-    model = nn.Linear(784, 1)
+    model = nn.Linear(784, 1).to(data.train_x.device)   # where the data is: a GPU when there is one
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     x, y, vx, vy = data.train_x, data.train_y, data.valid_x, data.valid_y
     for _ in range(epochs):
-        perm = torch.randperm(len(x))
+        perm = torch.randperm(len(x), device=x.device)
         for i in range(0, len(x), bs):
             idx = perm[i:i + bs]  # index_select is the cheapest gather; x[idx] costs ~3x more on CPU
             loss = mnist_loss(model(x.index_select(0, idx)), y.index_select(0, idx))
