@@ -4,9 +4,9 @@
 
 # %% ../nbs/11_cli.ipynb #06078b3d
 from __future__ import annotations
-import argparse, os, sys
-from .core import check_threads
-from .data import DATASETS, FASHION_CLASSES
+import argparse, os, sys, warnings
+from .core import JIT_NOTICE, check_threads
+from .data import DATASETS, FASHION_CLASSES, check_classes
 from .settings import BS, LOOPS, MODELS, SEED_SETTINGS, check_settings
 
 # %% auto #0
@@ -51,6 +51,7 @@ def main(argv:list=None # the arguments after `sgd7`; None: the command line's
         ) -> int:
     "Run `sgd7`; return the exit status: 0 done, 1 the environment failed, 2 bad input, 130 interrupted."
     lr = None
+    warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)   # fastai's import: nothing to act on
     try:
         a = make_parser().parse_args(argv)
         try:
@@ -69,7 +70,7 @@ def main(argv:list=None # the arguments after `sgd7`; None: the command line's
             result = runs.run_training(**s, progress=True, device=device, threads=threads)
             runs.save_run(result, out, a.overwrite)
             seed = SEED_SETTINGS[s['dataset'], s['model'], s['loop']]
-            note = f" (seed article: {seed['article']}%)" if (s['dataset'], s['classes']) in (('mnist', ['3', '7']), ('fashion', ['dress', 'pullover'])) else ''
+            note = f" (seed article: {seed['article']}%)" if s['classes'] == list(check_classes(s['dataset'])) else ''
             print(f"accuracy {100 * result['accuracy']:.2f}%{note}; wrote {out/'metrics.json'} and {out/'accuracy.png'}", flush=True)
         return 0
     except KeyboardInterrupt:

@@ -179,6 +179,11 @@ def test_10_ctrl_c_during_imports(home):
     assert p.returncode == 130, (p.returncode, err)
     assert err.strip() == 'sgd7: interrupted' and 'Traceback' not in err
 
+def test_3_learner_loop_says_nothing_on_stderr(home):
+    r = subprocess.run(['sgd7', 'train', '--loop', 'learner', '--epochs', '1'], capture_output=True, text=True,
+                       env=env_for(home), cwd=home)
+    assert r.returncode == 0 and r.stderr == '', r.stderr
+
 def test_10_ctrl_c_while_saving(home, capsys, monkeypatch):
     def interrupted(*a, **k): raise KeyboardInterrupt
     monkeypatch.setattr(runs, 'save_run', interrupted)
