@@ -47,7 +47,7 @@ def _class_arg(c:str):
     return int(c) if c.isdigit() else c.replace('_', ' ')
 
 # %% ../nbs/11_cli.ipynb #7d686a95
-def main(argv:list=None # the arguments after `sgd7`; None: the command line's
+def main(argv:list=None # the arguments after sgd7; None: the command line's
         ) -> int:
     "Run `sgd7`; return the exit status: 0 done, 1 the environment failed, 2 bad input, 130 interrupted."
     lr = None

@@ -20,7 +20,7 @@ def _has_mps() -> bool:
     mps = getattr(torch.backends, 'mps', None)
     return bool(mps and mps.is_available())
 
-def as_device(device=None): # None or 'auto': the best there is; else 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
+def as_device(device=None): # None or 'auto': the best there is; else 'cpu', 'cuda', 'cuda:1', 'mps' or a torch.device
     "The `torch.device` to use: `device` checked, or, for None/'auto', `$SGD7_DEVICE` or the best available."
     import torch
     if device is None or device == 'auto': device = os.environ.get(DEVICE_ENV) or 'auto'
@@ -50,8 +50,8 @@ def model_device(model):
     p = next(iter(params()), None) if callable(params) else None
     return None if p is None else p.device
 
-def check_same_device(model, # an `nn.Module` (anything else is not checked)
-                      dl):    # a loader with a `.device`, e.g. `TensorLoader` (else not checked)
+def check_same_device(model, # an nn.Module (anything else is not checked)
+                      dl):    # a loader with a .device, e.g. TensorLoader (else not checked)
     "Raise `DeviceMismatchError` naming both devices if `model` and the batches of `dl` are on different devices."
     m, d = model_device(model), getattr(dl, 'device', None)
     if m is None or d is None or m == d or (m.type == d.type and None in (m.index, d.index)): return
@@ -96,7 +96,7 @@ def check_threads(threads=None): # a number of threads, or None
     return n
 
 def threads_for(model,        # the model about to be trained
-                threads=None): # a number overrides the rule; None: `$SGD7_THREADS`, else the rule
+                threads=None): # a number overrides the rule; None: $SGD7_THREADS, else the rule
     "How many CPU threads to train `model` with: 1 for small fully connected models, else PyTorch's default."
     import torch
     from torch import nn
@@ -107,7 +107,7 @@ def threads_for(model,        # the model about to be trained
     return 1 if size < 1_000_000 and not convs else torch.get_num_threads()
 
 @contextmanager
-def num_threads(n:int): # PyTorch's intra-op threads inside the `with` block
+def num_threads(n:int): # PyTorch's intra-op threads inside the with block
     "Run the block with `torch.set_num_threads(n)`, restoring the previous number afterwards."
     import torch
     before = torch.get_num_threads()
@@ -134,7 +134,7 @@ def pid_alive(pid:int) -> bool:
     return True
 
 def clean_leftovers(folder,       # where the temporary names live
-                    prefix:str    # the name before `<pid>-`, e.g. '.mnist_sample-'
+                    prefix:str    # the name before <pid>-, e.g. '.mnist_sample-'
                    ) -> list:
     "Remove `folder/<prefix><pid>-*` files and folders whose process is gone; return what was removed."
     import re, shutil

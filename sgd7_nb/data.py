@@ -176,7 +176,7 @@ def two_class_data(dataset:str='mnist', # 'mnist' (MNIST_SAMPLE, digits 3 and 7)
                    classes=None,        # two class names or indices, positive first; default (3, 7) / ('dress', 'pullover')
                    data_dir=None,       # a folder to look in first (see above); else $SGD7_DATA, caches, download
                    cache=None,          # where extracted data is kept (default: fastai's data folder)
-                   device=None          # where the tensors go; None: `default_device()`, a GPU when there is one
+                   device=None          # where the tensors go; None: default_device(), a GPU when there is one
                   ) -> TwoClassData:
     "Load two classes of `dataset` as flattened tensors on `device`, positive class first."
     classes = check_classes(dataset, classes)
@@ -192,7 +192,7 @@ def counts_table(*datas):
                          for d in datas for s, c in d.counts().items() for k, v in c.items()])
 
 # %% ../nbs/01_data.ipynb #4bfd9c8d
-def show_samples(data:TwoClassData, # from `two_class_data`
+def show_samples(data:TwoClassData, # from two_class_data
                  n:int=8,           # images per class
                  split:str='train'):
     "Plot `n` images of each class in `split`, one row per class."

@@ -13,9 +13,9 @@ from .core import as_device, whole_number
 __all__ = ['book_dls', 'TensorLoader', 'tensor_dls']
 
 # %% ../nbs/04_dataloader.ipynb #bbac93ca
-def book_dls(data,        # a `TwoClassData` from `sgd7_nb.data.two_class_data`
+def book_dls(data,        # a TwoClassData from sgd7_nb.data.two_class_data
              bs:int=256,  # images per batch
-             device=None): # where the batches go; None: `default_device()`, a GPU when there is one
+             device=None): # where the batches go; None: default_device(), a GPU when there is one
     "The book's way: fastai `DataLoader`s over `data.datasets()`, training shuffled, validation in order."
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader
@@ -29,11 +29,11 @@ class TensorLoader:
 
     def __init__(self,
                  x:Tensor,            # inputs, one item per row, e.g. (n, 784) images
-                 y:Tensor,            # targets, one per row of `x`, e.g. (n, 1)
+                 y:Tensor,            # targets, one per row of x, e.g. (n, 1)
                  bs:int=256,          # items per batch (the last batch may be smaller)
                  shuffle:bool=False,  # draw a new order every epoch (for training)
                  seed:int|None=None,  # seeds the order of the epochs; None: drawn from torch's global generator
-                 device=None):        # where batches live; None: `default_device()`, a GPU when there is one
+                 device=None):        # where batches live; None: default_device(), a GPU when there is one
         if not isinstance(x, Tensor) or not isinstance(y, Tensor):
             raise TypeError(f'x and y must be tensors, got {type(x).__name__} and {type(y).__name__}')
         if len(x) != len(y): raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
@@ -79,10 +79,10 @@ class TensorLoader:
                 f'shuffle={self.shuffle}, seed={self.seed}, device={self.device})')
 
 # %% ../nbs/04_dataloader.ipynb #6433263a
-def tensor_dls(data,            # a `TwoClassData` from `sgd7_nb.data.two_class_data`
+def tensor_dls(data,            # a TwoClassData from sgd7_nb.data.two_class_data
                bs:int=256,      # images per batch
                seed:int|None=None, # seeds the order of the training batches
-               device=None):    # where the batches live; None: `default_device()`, a GPU when there is one
+               device=None):    # where the batches live; None: default_device(), a GPU when there is one
     "fastai `DataLoaders` of two `TensorLoader`s: training shuffled, validation in order."
     from fastai.data.core import DataLoaders
     return DataLoaders(TensorLoader(data.train_x, data.train_y, bs, shuffle=True, seed=seed, device=device),

@@ -133,7 +133,7 @@ def _mnist_via_fastai(cache=None) -> Path:
         if cache is None: return ext.untar_data(ext.URLs.MNIST_SAMPLE)
         return ext.untar_data(ext.URLs.MNIST_SAMPLE, base=str(cache))  # its own config: fastai's global one stays untouched
 
-def mnist_sample_path(data_dir=None, # folder holding `mnist_sample/` or `mnist_sample.tgz`
+def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sample.tgz
                       cache=None,    # where extracted data lives (default: fastai's data folder)
                       download=True) -> Path:
     "Find (or fetch) MNIST_SAMPLE and return the path of the complete, extracted folder."
@@ -210,8 +210,8 @@ def _fashion_ready(root:Path) -> bool:
 def _has_fashion_gz(d:Path) -> bool: return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
 
 # %% ../nbs/12_fetch.ipynb #7dd378bf
-def fashion_root(data_dir=None, # folder holding the four `*-ubyte.gz` files (or torchvision's `FashionMNIST/raw/`)
-                 cache=None,    # torchvision's `root` (default: fastai's data folder)
+def fashion_root(data_dir=None, # folder holding the four *-ubyte.gz files (or torchvision's FashionMNIST/raw/)
+                 cache=None,    # torchvision's root (default: fastai's data folder)
                  download=True) -> Path:
     "Find (or fetch) Fashion-MNIST and return a torchvision `root` where `FashionMNIST(root)` loads it."
     tried, mine = [], _user_dirs(data_dir)

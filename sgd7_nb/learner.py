@@ -63,15 +63,15 @@ class QuickLearner(Learner):
         return cache[key]
 
 # %% ../nbs/07_learner.ipynb #3b1de6ba
-def make_learner(dls,                  # fastai `DataLoaders`, e.g. from `tensor_dls` or `book_dls`
-                 model,                # an `nn.Module`
-                 lr:float,             # learning rate of plain SGD (used by `fit` unless it is given another)
-                 loss_func=mnist_loss, # `loss_func(predictions, targets)` -> a scalar tensor
+def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dls or book_dls
+                 model,                # an nn.Module
+                 lr:float,             # learning rate of plain SGD (used by fit unless it is given another)
+                 loss_func=mnist_loss, # loss_func(predictions, targets) -> a scalar tensor
                  metrics=batch_accuracy, # one metric or a list, reported on the validation set
                  cbs=None,             # more fastai callbacks
                  quiet:bool=False,     # no progress bars and no table: a little faster, for scripts
-                 quick:bool=True,      # a `QuickLearner` (same results, less overhead; no `CastToTensor` for `TensorLoader`s)
-                 threads:int=None):    # CPU threads while fitting (a `QuickLearner` only); None: `threads_for(model)`
+                 quick:bool=True,      # a QuickLearner (same results, less overhead; no CastToTensor for TensorLoaders)
+                 threads:int=None):    # CPU threads while fitting (a QuickLearner only); None: threads_for(model)
     "A fastai `Learner` training `model` with plain `SGD` at `lr`, recording what `learner_history` needs."
     lr = real_number(lr, 'lr (learning rate)')
     if not 0 <= lr < math.inf: raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')   # as BasicOptim

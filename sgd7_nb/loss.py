@@ -11,7 +11,7 @@ from torch import Tensor
 
 # %% ../nbs/03_loss.ipynb #33a9318e
 def mnist_loss(predictions:Tensor, # raw model outputs (logits), e.g. (n, 1)
-               targets:Tensor      # 1 for the positive class, 0 for the negative, same shape as `predictions`
+               targets:Tensor      # 1 for the positive class, 0 for the negative, same shape as predictions
               ) -> Tensor:
     "Mean distance from the target after a sigmoid: `1 - sigmoid(p)` for positives, `sigmoid(p)` for negatives."
     if predictions.shape != targets.shape:
@@ -21,7 +21,7 @@ def mnist_loss(predictions:Tensor, # raw model outputs (logits), e.g. (n, 1)
 
 # %% ../nbs/03_loss.ipynb #b2a739c1
 def batch_accuracy(xb:Tensor, # raw model outputs (logits), e.g. (n, 1)
-                   yb:Tensor  # targets, 1 or 0, same shape as `xb`
+                   yb:Tensor  # targets, 1 or 0, same shape as xb
                   ) -> Tensor:
     "Fraction of logits on the right side of 0, i.e. with `sigmoid(xb) > 0.5` exactly when the target is 1."
     if xb.shape != yb.shape:

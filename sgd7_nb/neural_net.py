@@ -15,7 +15,7 @@ from .core import as_device
 def init_simple_net(n_in:int=28*28,  # pixels per image
                     n_hidden:int=30, # hidden units
                     std:float=1.0,   # standard deviation of the random starting parameters
-                    device=None      # where the parameters go; None: `default_device()`
+                    device=None      # where the parameters go; None: default_device()
                    ) -> tuple:
     "Random `(weights1, bias1, weights2, bias2)` for a net n_in -> n_hidden -> 1, each from `init_params`."
     if n_hidden < 1: raise ValueError(f'n_hidden must be at least 1, got {n_hidden}')
@@ -34,7 +34,7 @@ def simple_net_scratch(xb:Tensor,       # a batch of flattened images, (n, n_in)
 
 # %% ../nbs/08_neural_net.ipynb #3a05e8ac
 def simple_net(n_hidden:int=30, # hidden units
-               device=None     # where the parameters go; None: `default_device()`
+               device=None     # where the parameters go; None: default_device()
               ) -> nn.Sequential:
     "784 pixels -> `n_hidden` units -> ReLU -> 1 output, as `nn.Sequential`."
     if n_hidden < 1: raise ValueError(f'n_hidden must be at least 1, got {n_hidden}')
@@ -43,9 +43,9 @@ def simple_net(n_hidden:int=30, # hidden units
 # %% ../nbs/08_neural_net.ipynb #7eb56e13
 from .settings import MODELS   # the one list of model names, shared with the command
 
-def make_model(name:str,      # one of `MODELS`: 'linear' or 'simple_net'
+def make_model(name:str,      # one of MODELS: 'linear' or 'simple_net'
                seed:int=None, # seeds PyTorch's random numbers first, fixing the starting weights
-               device=None    # where the model goes; None: `default_device()`
+               device=None    # where the model goes; None: default_device()
               ) -> nn.Module:
     "A freshly initialised model: 'linear' is `nn.Linear(784, 1)`, 'simple_net' is `simple_net()`."
     if name not in MODELS: raise ValueError(f'unknown model {name!r}; valid: ' + ', '.join(MODELS))

@@ -16,8 +16,8 @@ __all__ = ['BasicOptim']
 class BasicOptim:
     "Plain SGD: `step()` moves each parameter by `-lr * grad`; `zero_grad()` clears the gradients."
     def __init__(self,
-                 params,    # the tensors to optimise, e.g. `model.parameters()`; each must require grad
-                 lr:float): # learning rate: the step is `lr` times the gradient
+                 params,    # the tensors to optimise, e.g. model.parameters(); each must require grad
+                 lr:float): # learning rate: the step is lr times the gradient
         self.params = [params] if isinstance(params, Tensor) else list(params)   # one tensor is one parameter, not its rows
         if not self.params: raise ValueError('no parameters to optimise (was the parameters() generator used up already?)')
         for i, p in enumerate(self.params):

@@ -20,7 +20,7 @@ def mean_image(x:Tensor # images of one class, one flattened image per row: (n, 
 
 # %% ../nbs/02_params.ipynb #f85e77fa
 def mnist_distance(a:Tensor, # one image (784,) or a stack of them (n, 784)
-                   b:Tensor  # another image or stack; broadcast against `a`
+                   b:Tensor  # another image or stack; broadcast against a
                   ) -> Tensor:
     "Mean absolute pixel difference (L1 distance) between `a` and `b` over the last dimension."
     if a.shape[-1] != b.shape[-1]:
@@ -28,7 +28,7 @@ def mnist_distance(a:Tensor, # one image (784,) or a stack of them (n, 784)
     return (a - b).abs().mean(-1)
 
 # %% ../nbs/02_params.ipynb #6fcfdd9b
-def pixel_similarity_accuracy(data # a `TwoClassData`: class means from its training set, accuracy on its validation set
+def pixel_similarity_accuracy(data # a TwoClassData: class means from its training set, accuracy on its validation set
                              ) -> float:
     "Accuracy of calling each validation image by the class whose mean training image is nearer (L1)."
     y = data.train_y[:, 0]
@@ -37,9 +37,9 @@ def pixel_similarity_accuracy(data # a `TwoClassData`: class means from its trai
     return (is_pos.float() == data.valid_y[:, 0]).float().mean().item()
 
 # %% ../nbs/02_params.ipynb #87967c69
-def init_params(size,           # shape of the tensor, e.g. `(784, 1)` or `1`
+def init_params(size,           # shape of the tensor, e.g. (784, 1) or 1
                 std:float=1.0,  # standard deviation of the normal distribution
-                device=None     # where the tensor goes; None: `default_device()`
+                device=None     # where the tensor goes; None: default_device()
                ) -> Tensor:
     "A tensor of normally distributed random numbers with standard deviation `std`, tracking gradients."
     if std < 0: raise ValueError(f'std must be >= 0, got {std}')
@@ -62,7 +62,7 @@ class Linear1(nn.Module):
     def __init__(self,
                  n_in:int=28*28,  # pixels per image
                  std:float=1.0,   # standard deviation of the random starting parameters
-                 device=None):    # where the parameters go; None: `default_device()`
+                 device=None):    # where the parameters go; None: default_device()
         super().__init__()
         self.weights = nn.Parameter(init_params((n_in, 1), std, device))
         self.bias = nn.Parameter(init_params(1, std, device))

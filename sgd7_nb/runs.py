@@ -108,10 +108,10 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                  bs:int=BS,            # batch size
                  seed:int=42,          # seeds the weights and the order of the batches
                  on_epoch=None,        # called with each history row as it is made
-                 data=None,            # a `TwoClassData` for `dataset` and `classes`; None: `load_data`'s
+                 data=None,            # a TwoClassData for dataset and classes; None: load_data's
                  progress:bool=False,  # show progress bars and the table of epochs
                  device=None,          # 'auto' (None), 'cpu', 'cuda', ...: where the model and the batches go
-                 threads:int=None      # CPU threads while training; None: `threads_for` the model
+                 threads:int=None      # CPU threads while training; None: threads_for the model
                 ) -> dict:
     "Train one model with the seven steps; return the settings, `history` (one dict per epoch) and final `accuracy`."
     settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed)
@@ -150,7 +150,7 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
     return dict(settings, history=history, accuracy=history[-1]['accuracy'], seconds=time.perf_counter() - start)
 
 # %% ../nbs/10_runs.ipynb #17056388
-def default_out(settings:dict # from `check_settings` or `run_training`
+def default_out(settings:dict # from check_settings or run_training
                ) -> Path:
     "`runs/<dataset>[-<classes>]-<model>-<loop>-<epochs>ep-lr<lr>-bs<bs>-seed<seed>`: a folder per settings."
     s, name = settings, settings['dataset']
@@ -192,7 +192,7 @@ def check_out(out,                  # the run's folder
     return out
 
 # %% ../nbs/10_runs.ipynb #295f2322
-def plot_history(result:dict # from `run_training`
+def plot_history(result:dict # from run_training
                 ):
     "Losses and validation accuracy per epoch, with the seed article's accuracy when the settings are its own."
     from matplotlib.figure import Figure
@@ -210,9 +210,9 @@ def plot_history(result:dict # from `run_training`
                  f"{result['loop']} loop, lr {result['lr']:g}, bs {result['bs']}, seed {result['seed']}", fontsize=10)
     return fig
 
-def save_run(result:dict,          # from `run_training`
+def save_run(result:dict,          # from run_training
              out,                  # the run's folder
-             overwrite:bool=False  # replace an earlier run in `out`
+             overwrite:bool=False  # replace an earlier run in out
             ) -> Path:
     "Write `out/metrics.json` and `out/accuracy.png` all at once or not at all; return `out`."
     out = check_out(out, overwrite)

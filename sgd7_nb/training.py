@@ -16,8 +16,8 @@ __all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'tr
 # %% ../nbs/05_training.ipynb #3a683182
 def calc_grad(xb:Tensor,     # a batch of inputs
               yb:Tensor,     # their targets
-              model,         # called on `xb` to predict, e.g. an `nn.Module`
-              loss_func=mnist_loss # `loss_func(predictions, targets)` -> a scalar tensor
+              model,         # called on xb to predict, e.g. an nn.Module
+              loss_func=mnist_loss # loss_func(predictions, targets) -> a scalar tensor
              ) -> Tensor:
     "Steps 2-4 for one batch: predict, compute the loss, and `backward` it into the parameters' `.grad`."
     loss = loss_func(model(xb), yb)
@@ -25,10 +25,10 @@ def calc_grad(xb:Tensor,     # a batch of inputs
     return loss
 
 # %% ../nbs/05_training.ipynb #5a4909dc
-def train_epoch(model,               # called on a batch to predict; its parameters are in `opt`
-                dl,                  # yields `(xb, yb)` batches, e.g. a `TensorLoader`
-                opt,                 # has `step()` and `zero_grad()`, e.g. `BasicOptim` or `torch.optim.SGD`
-                loss_func=mnist_loss # `loss_func(predictions, targets)` -> a scalar tensor
+def train_epoch(model,               # called on a batch to predict; its parameters are in opt
+                dl,                  # yields (xb, yb) batches, e.g. a TensorLoader
+                opt,                 # has step() and zero_grad(), e.g. BasicOptim or torch.optim.SGD
+                loss_func=mnist_loss # loss_func(predictions, targets) -> a scalar tensor
                ) -> float:
     "One epoch of steps 2 to 5 on every batch of `dl`; returns the mean training loss (batches weighted by size)."
     check_same_device(model, dl)
@@ -45,9 +45,9 @@ def train_epoch(model,               # called on a batch to predict; its paramet
 
 # %% ../nbs/05_training.ipynb #1770a194
 def validate_epoch(model,                 # called on a batch to predict
-                   dl,                    # yields `(xb, yb)` batches of the validation set
-                   loss_func=mnist_loss,  # `loss_func(predictions, targets)` -> a scalar tensor (a mean over the batch)
-                   metric=batch_accuracy  # `metric(predictions, targets)` -> a scalar tensor (a mean over the batch)
+                   dl,                    # yields (xb, yb) batches of the validation set
+                   loss_func=mnist_loss,  # loss_func(predictions, targets) -> a scalar tensor (a mean over the batch)
+                   metric=batch_accuracy  # metric(predictions, targets) -> a scalar tensor (a mean over the batch)
                   ) -> tuple:
     "`(loss, metric)` over all of `dl`, each batch weighted by its size: exact for the whole set."
     check_same_device(model, dl)
@@ -81,15 +81,15 @@ def _check_01(y):
     if y is not None and y.device.type != 'meta' and not ((y == 0) | (y == 1)).all():
         raise ValueError(f'the targets must be 0 or 1 for mnist_loss and batch_accuracy; got values like {y.unique()[:5].tolist()}')
 
-def train_model(model,                 # called on a batch to predict; its parameters are in `opt`
-                train_dl,              # training batches `(xb, yb)`, e.g. a shuffled `TensorLoader`
+def train_model(model,                 # called on a batch to predict; its parameters are in opt
+                train_dl,              # training batches (xb, yb), e.g. a shuffled TensorLoader
                 valid_dl,              # validation batches
-                opt,                   # has `step()` and `zero_grad()`
-                epochs:int,            # how many passes over `train_dl`
-                loss_func=mnist_loss,  # `loss_func(predictions, targets)` -> a scalar tensor
-                metric=batch_accuracy, # `metric(predictions, targets)` -> a scalar tensor
+                opt,                   # has step() and zero_grad()
+                epochs:int,            # how many passes over train_dl
+                loss_func=mnist_loss,  # loss_func(predictions, targets) -> a scalar tensor
+                metric=batch_accuracy, # metric(predictions, targets) -> a scalar tensor
                 on_epoch=None,         # called with each history row when its epoch ends
-                threads=None           # CPU threads while training; None: `threads_for(model)`
+                threads=None           # CPU threads while training; None: threads_for(model)
                ) -> list:
     "Steps 6 and 7: train and validate for `epochs` epochs; return the history, one dict per epoch."
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:

@@ -203,6 +203,10 @@ def test_page(nb, visit, base_url):
         if not entry.count(): problems.append(f'no API entry for {name}, which the notebook exports')
         elif not entry.first.is_visible(): problems.append(f'the API entry for {name} is not visible')
 
+    # code blocks, API signatures included, show code: no Markdown link syntax left in them
+    for text in p.eval_on_selector_all('pre', 'els => els.map(e => e.innerText)'):
+        if m := re.search(r'\[`?[\w.]+`?\]\((https?:|\.?/|#|[\w-]+\.html)', text): problems.append(f'Markdown link inside a code block: {short(m.group(0))}')
+
     # every link inside the site goes to a page that exists, and to an anchor that exists there
     here = p.url.split('#')[0]
     ids = set(p.eval_on_selector_all('[id], a[name]', 'els => els.map(e => e.id || e.getAttribute("name"))'))
