@@ -13,7 +13,7 @@
 
 One line per notebook and environment, then `environments: N passed, M failed`. Exit status 1 if
 anything failed. The environments are made once by .ci/setup and reused."""
-import json, os, re, shutil, subprocess, sys, tempfile
+import json, re, shutil, subprocess, sys, tempfile
 from configparser import ConfigParser
 from pathlib import Path
 

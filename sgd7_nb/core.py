@@ -28,12 +28,12 @@ def as_device(device=None): # None or 'auto': the best there is; else 'cpu', 'cu
         if torch.cuda.is_available(): return torch.device('cuda', torch.cuda.current_device())
         return torch.device('mps' if _has_mps() else 'cpu')
     try: device = torch.device(device)
-    except (RuntimeError, TypeError) as e:
+    except (RuntimeError, TypeError):
         raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu', 'cuda' or 'mps'") from None
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device {str(device)!r} asked for, but PyTorch sees no GPU here; use 'cpu' or 'auto'")
     if device.type == 'mps' and not _has_mps():
-        raise ValueError(f"device 'mps' asked for, but PyTorch sees no Apple GPU here; use 'cpu' or 'auto'")
+        raise ValueError("device 'mps' asked for, but PyTorch sees no Apple GPU here; use 'cpu' or 'auto'")
     return device
 
 def default_device():

@@ -8,7 +8,7 @@ __all__ = ['mean_image', 'mnist_distance', 'pixel_similarity_accuracy', 'init_pa
 # %% ../nbs/02_params.ipynb #f1519b6a
 import torch
 from torch import nn, Tensor
-from .core import as_device, default_device
+from .core import as_device
 
 # %% ../nbs/02_params.ipynb #4f302adb
 def mean_image(x:Tensor # images of one class, one flattened image per row: (n, 784)

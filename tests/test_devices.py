@@ -2,7 +2,7 @@
 Needs the real MNIST_SAMPLE (as the notebooks do: SGD7_DATA, fastai's cache or the download)."""
 import pytest, torch
 from torch import nn
-from sgd7_nb.core import as_device, default_device
+from sgd7_nb.core import default_device
 from sgd7_nb.runs import load_data, run_training
 from sgd7_nb.dataloader import TensorLoader
 from sgd7_nb.optim import BasicOptim

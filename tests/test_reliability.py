@@ -9,7 +9,6 @@ reliability review found, on fixtures made here (a postage-stamp MNIST_SAMPLE), 
  6 a read-only home breaks loading a complete folder 12 leftovers of killed extractions
 """
 import errno, io, json, os, signal, subprocess, sys, tarfile, time
-from pathlib import Path
 
 import numpy as np
 import pytest
