@@ -1,143 +1,307 @@
-"""How much do the package's training loops cost over the cheapest loop PyTorch allows?
+"""Where a user waits: sgd7_nb's training loops against the fastest correct loop, and start-up.
 
-Times one epoch (train + validate) of MNIST 3 vs 7 with a linear model, batch size 256, five ways:
+1. Loops (MNIST 3 vs 7, batch size 256, one thread). For `linear` and `simple_net`, one
+   epoch (train + validate) timed seven ways over the same tensors:
 
-  raw                  batches by index from a permutation, torch.optim.SGD, written out below: the lower bound
-  hand + TensorLoader  sgd7_nb's train_model + BasicOptim, batches from TensorLoader
-  hand + DataLoader    the same loop, batches from fastai's DataLoader over list(zip(x, y)) (the book's way)
-  Learner + TensorLoader, Learner + DataLoader   fastai's Learner.fit over tensor_dls / book_dls
+     floor            the analytic gradient, written out: no autograd at all
+     bare loop        raw weight tensors, `addmm`, autograd, a manual update under no_grad:
+                      the base every ratio is taken against
+     train_model      sgd7_nb's loop with BasicOptim and TensorLoader
+     make_learner     sgd7_nb's QuickLearner + QuickSGD over tensor_dls, quiet
+     fastai Learner   fastai's own Learner and SGD over tensor_dls, quiet
+     book Learner     fastai's Learner over the book's DataLoader(list(zip(x, y))), quiet
 
-make_learner builds a QuickLearner: fastai's Learner, offering each event only to the callbacks that
-handle it, without CastToTensor for TensorLoader batches. With --explain (or when a Learner target is
-missed) it is timed again with bars and table on, and as fastai's plain Learner, to show where time goes.
+   Before timing, the floor, the bare loop, train_model and make_learner each train one epoch
+   from the same weights over the same batches, and must end with the same weights.
 
-Each way runs a warm-up epoch first, then `--epochs` timed epochs, `--repeats` times; the ways take turns
-within each repeat, so a busy machine slows them all alike. Reported: the median seconds per epoch and
-its ratio to the lower bound, with PASS/FAIL against the targets (hand loop <= 1.3x, Learner <= 2x).
+2. Deeper models (every model in sgd7_nb.settings.MODELS after the first two, threads as the
+   package chooses them): train_model and make_learner against a raw PyTorch loop
+   (`torch.optim.SGD`, batches by `index_select`) for the same model on the same tensors.
 
-    python bench/train_speed.py [--epochs 8] [--repeats 5] [--threads 1] [--explain auto|yes|no]
+3. Start-up: `sgd7 train --epochs 1` (scratch and learner loops) against
+   `python -c "import torch"`, as whole commands, taking turns.
+
+Every way runs a warm-up epoch, then `--epochs` timed epochs, `--repeats` times; the ways take
+turns within each repeat, so that a busy spell slows them all alike. Reported: min and median
+seconds per epoch, and the median's ratio to the base, with PASS/FAIL against the targets:
+
+    make_learner <= 1.5x the bare loop (linear), <= 1.3x (simple_net)
+    train_model and make_learner <= 1.2x the raw PyTorch loop (deeper models)
+    sgd7 train --epochs 1 --loop scratch <= import torch + 1.0 s
+
+The tables are printed as Markdown and written to bench/train_speed.md; the exit status is 1
+when a target is missed.
+
+    python bench/train_speed.py [--epochs 8] [--repeats 5] [--starts 7] [--only loops,deeper,startup]
 """
-import argparse, contextlib, io, statistics, time, warnings
-warnings.filterwarnings('ignore', message='.*torch.jit.script.* is deprecated', category=FutureWarning)  # from fastai's import
+import argparse, contextlib, io, os, statistics, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
 
 import torch
 from torch import nn
 
-TARGETS = {'hand + TensorLoader': 1.3, 'Learner + TensorLoader': 2.0}
+from sgd7_nb.core import JIT_NOTICE
+warnings.filterwarnings('ignore', message=JIT_NOTICE)   # PyTorch's notice when fastai is imported
 
-def mnist_loss(preds, targs):
-    "The book's loss on raw outputs, written inline so the lower bound depends on nothing in the package."
-    p = preds.sigmoid()
-    return torch.where(targs == 1, 1 - p, p).mean()
+SEED, BS = 42, 256
+LOOP_TARGETS = {('linear', 'make_learner'): 1.5, ('simple_net', 'make_learner'): 1.3}
+DEEP_TARGET, START_TARGET = 1.2, 1.0   # x the raw PyTorch loop; seconds over `import torch`
 
-def raw_loop(data, epochs, lr=1.0, bs=256, stamp=None):
-    "The lower bound: shuffle by a random permutation, slice batches by index, step torch.optim.SGD."
-    model = nn.Linear(784, 1).to(data.train_x.device)   # where the data is: a GPU when there is one
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    x, y, vx, vy = data.train_x, data.train_y, data.valid_x, data.valid_y
+# ---------------------------------------------------------------- the hand-written lower bounds
+
+def mnist_loss(out, y):
+    "The book's loss, inline: the lower bounds depend on nothing in the package."
+    p = out.sigmoid()
+    return torch.where(y == 1, 1 - p, p).mean()
+
+def raw_params(model) -> list:
+    "The weights of `model`'s linear layers as raw tensors: [w1 (in, out), b1, w2, b2, ...]."
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    return [t.detach().clone() for l in layers for t in (l.weight.t(), l.bias)]
+
+def forward(ps, x, keep=None):
+    "Linear layers with a ReLU between them; `keep` collects (input, pre-activation) per layer."
+    for i in range(0, len(ps), 2):
+        if i: x = x.relu()
+        z = torch.addmm(ps[i + 1], x, ps[i])
+        if keep is not None: keep.append((x, z))
+        x = z
+    return x
+
+def validate(ps, data):
+    "Validation loss and accuracy in batches of BS, summed as tensors, one `.item()` each."
+    vx, vy, loss, right = data.valid_x, data.valid_y, [], []
+    with torch.no_grad():
+        for i in range(0, len(vx), BS):
+            out, y = forward(ps, vx[i:i + BS]), vy[i:i + BS]
+            loss.append(mnist_loss(out, y) * len(y)); right.append(((out > 0).float() == y).sum())
+    return (sum(loss) / len(vx)).item(), (sum(right) / len(vx)).item()
+
+def batches(data, epoch_seed):
+    "A TensorLoader's order: one generator seeded once, a fresh permutation per epoch."
+    gen, n = torch.Generator().manual_seed(epoch_seed), len(data.train_x)
+    while True:
+        order = torch.randperm(n, generator=gen)
+        yield [order[i:i + BS] for i in range(0, n, BS)]
+
+def bare_loop(name, data, epochs, stamp, lr):
+    "Autograd on raw tensors, `addmm`, the update by hand under no_grad: the base."
+    from sgd7_nb.neural_net import make_model
+    ps = [p.requires_grad_() for p in raw_params(make_model(name, seed=SEED, device='cpu'))]
+    x, y, orders, history = data.train_x, data.train_y, batches(data, SEED), []
     for _ in range(epochs):
-        perm = torch.randperm(len(x), device=x.device)
-        for i in range(0, len(x), bs):
-            idx = perm[i:i + bs]  # index_select is the cheapest gather; x[idx] costs ~3x more on CPU
-            loss = mnist_loss(model(x.index_select(0, idx)), y.index_select(0, idx))
-            loss.backward(); opt.step(); opt.zero_grad()
-        with torch.no_grad():  # validation in one pass over the whole set: the cheapest way
-            out = model(vx)
-            valid_loss, acc = mnist_loss(out, vy).item(), ((out > 0).float() == vy).float().mean().item()
+        losses = []
+        for idx in next(orders):
+            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            loss = mnist_loss(forward(ps, xb), yb)
+            loss.backward()
+            with torch.no_grad():
+                for p in ps: p -= lr * p.grad; p.grad = None
+            losses.append(loss.detach() * len(xb))
+        history.append(((sum(losses) / len(x)).item(), *validate(ps, data)))
         stamp()
+    return ps
 
-def hand_loop(loader):
-    "sgd7_nb's own loop: train_model + BasicOptim over batches from `loader` ('tensor' or 'fastai')."
-    def run(data, epochs, stamp, lr=1.0, bs=256):
-        from sgd7_nb.training import train_model
-        from sgd7_nb.optim import BasicOptim
-        from sgd7_nb.neural_net import make_model
-        from sgd7_nb.dataloader import TensorLoader, tensor_dls, book_dls
-        if loader == 'tensor':
-            trn = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True)
-            vld = TensorLoader(data.valid_x, data.valid_y, bs=bs)
-        else:
-            dls = book_dls(data, bs=bs); trn, vld = dls.train, dls.valid
-        model = make_model('linear')
-        train_model(model, trn, vld, BasicOptim(model.parameters(), lr), epochs, on_epoch=lambda row: stamp())
-    return run
+def floor_loop(name, data, epochs, stamp, lr):
+    "The analytic gradient of the loss, written out: no autograd, the least work there is."
+    from sgd7_nb.neural_net import make_model
+    ps = raw_params(make_model(name, seed=SEED, device='cpu'))
+    x, y, orders, history = data.train_x, data.train_y, batches(data, SEED), []
+    for _ in range(epochs):
+        losses = []
+        for idx in next(orders):
+            xb, yb, keep = x.index_select(0, idx), y.index_select(0, idx), []
+            p = forward(ps, xb, keep).sigmoid()
+            losses.append(torch.where(yb == 1, 1 - p, p).sum())
+            dz = torch.where(yb == 1, -1., 1.) * p * (1 - p) / len(xb)   # d loss / d output
+            grads = []
+            for i in reversed(range(len(keep))):
+                inp, _ = keep[i]
+                grads[:0] = [inp.t() @ dz, dz.sum(0)]
+                if i: dz = (dz @ ps[2 * i].t()) * (keep[i - 1][1] > 0)   # through the ReLU
+            for q, g in zip(ps, grads): q.sub_(g, alpha=lr)
+        history.append(((sum(losses) / len(x)).item(), *validate(ps, data)))
+        stamp()
+    return ps
 
-def learner_loop(loader, variant='quiet'):
-    """fastai's Learner.fit, as sgd7_nb.learner.make_learner sets it up, over tensor_dls or book_dls.
-    `variant`: 'quiet' (make_learner(quiet=True): a QuickLearner, no bars, no table), 'bars' (the same with
-    bars and table drawn to a discarded stream), 'plain' (quiet, but fastai's own Learner: quick=False)."""
-    def run(data, epochs, stamp, lr=1.0, bs=256):
+# ---------------------------------------------------------------- the package's ways, and fastai's
+
+def train_model_loop(name, data, epochs, stamp, lr):
+    "sgd7_nb's train_model with BasicOptim over TensorLoaders."
+    from sgd7_nb.dataloader import TensorLoader
+    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.optim import BasicOptim
+    from sgd7_nb.training import train_model
+    model = make_model(name, seed=SEED, device='cpu')
+    trn = TensorLoader(data.train_x, data.train_y, bs=BS, shuffle=True, seed=SEED, device='cpu')
+    vld = TensorLoader(data.valid_x, data.valid_y, bs=BS, device='cpu')
+    train_model(model, trn, vld, BasicOptim(model.parameters(), lr), epochs, on_epoch=lambda r: stamp())
+    return raw_params(model)
+
+def learner_loop(kind):
+    "A fit by make_learner ('quick'), fastai's own Learner ('fastai') or the book's ('book')."
+    def run(name, data, epochs, stamp, lr):
         from fastai.callback.core import Callback
+        from sgd7_nb.dataloader import book_dls, tensor_dls
         from sgd7_nb.learner import make_learner
         from sgd7_nb.neural_net import make_model
-        from sgd7_nb.dataloader import tensor_dls, book_dls
-        dls = tensor_dls(data, bs=bs) if loader == 'tensor' else book_dls(data, bs=bs)
         class Stamp(Callback):
-            order = 100  # after the recorder and the progress bar have done their end-of-epoch work
+            order = 100   # after every other callback's end-of-epoch work
             def after_epoch(self): stamp()
-        learn = make_learner(dls, make_model('linear'), lr, quiet=variant != 'bars', quick=variant != 'plain')
-        if variant == 'bars':
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                learn.fit(epochs, cbs=Stamp())
-        else: learn.fit(epochs, cbs=Stamp())
+        model = make_model(name, seed=SEED, device='cpu')
+        dls = (book_dls(data, bs=BS, device='cpu') if kind == 'book' else
+               tensor_dls(data, bs=BS, seed=SEED, device='cpu'))
+        learn = make_learner(dls, model, lr, quiet=True, quick=kind == 'quick')
+        learn.fit(epochs, cbs=Stamp())
+        return raw_params(model)
     return run
 
-WAYS = {'raw': lambda data, epochs, stamp: raw_loop(data, epochs, stamp=stamp),
-        'hand + TensorLoader': hand_loop('tensor'),
-        'hand + DataLoader': hand_loop('fastai'),
-        'Learner + TensorLoader': learner_loop('tensor'),
-        'Learner + DataLoader': learner_loop('fastai')}
+LOOP_WAYS = {'floor (analytic gradient)': floor_loop, 'bare loop': bare_loop,
+             'train_model + TensorLoader': train_model_loop,
+             'make_learner + tensor_dls': learner_loop('quick'),
+             "fastai's Learner + tensor_dls": learner_loop('fastai'),
+             "the book's Learner + DataLoader": learner_loop('book')}
+SHORT = {'make_learner + tensor_dls': 'make_learner'}
+SAME_STEPS = list(LOOP_WAYS)[:4]   # the ways that share weights and batch order
 
-# Where the Learner's time goes: the same run with parts of fastai's machinery added or taken away.
-EXPLAIN = {'Learner + TensorLoader, bars and table': learner_loop('tensor', 'bars'),
-           "Learner + TensorLoader, fastai's plain Learner": learner_loop('tensor', 'plain')}
+# ---------------------------------------------------------------- timing and tables
 
-def time_epochs(run, data, epochs) -> list:
-    "Run a warm-up epoch plus `epochs` timed ones; return the seconds of each timed epoch."
+def time_epochs(run, epochs, *args) -> list:
+    "A warm-up epoch and `epochs` timed ones; the seconds of each timed epoch."
     stamps = []
-    def stamp(): stamps.append(time.perf_counter())
-    run(data, epochs + 1, stamp)
-    return [b - a for a, b in zip(stamps, stamps[1:])]  # the first interval starts after the warm-up epoch
+    run(*args, epochs + 1, lambda: stamps.append(time.perf_counter()))
+    return [b - a for a, b in zip(stamps, stamps[1:])]
 
-def report(times, base, title):
-    print(f"\n{title}\n\n| {'way':<48} | {'s/epoch':>8} | {'x raw':>6} | target |")
-    print(f"|{'-' * 50}|{'-' * 9}:|{'-' * 7}:|--------|")
-    verdicts = {}
-    for w, ts in times.items():
-        med = statistics.median(ts)
-        ratio = med / base
-        target = TARGETS.get(w)
-        if target is not None: verdicts[w] = ratio <= target
-        verdict = '' if target is None else f"<= {target}x {'PASS' if ratio <= target else 'FAIL'}"
-        print(f'| {w:<48} | {med:8.4f} | {ratio:6.2f} | {verdict} |')
-    return verdicts
+def table(title, rows, unit='s/epoch') -> list:
+    "Markdown lines: way, min, median, ratio to the base, target and verdict."
+    out = [f'\n**{title}**\n', f'| way | min {unit} | median {unit} | x base | target |',
+           '|---|---:|---:|---:|---|']
+    for way, ts, ratio, target in rows:
+        verdict = '' if target is None else f"<= {target} {'PASS' if ratio <= target else 'FAIL'}"
+        out.append(f'| {way} | {min(ts):.4f} | {statistics.median(ts):.4f} | {ratio:.2f} | {verdict} |')
+    return out
+
+def same_steps(name, data, lr) -> str:
+    "Train one epoch each way from the same start; the largest weight difference to the bare loop."
+    final = {w: torch.cat([p.detach().flatten() for p in LOOP_WAYS[w](name, data, 1, lambda: None, lr)])
+             for w in SAME_STEPS}
+    diffs = {w: (final[w] - final['bare loop']).abs().max().item() for w in SAME_STEPS}
+    bad = {w: d for w, d in diffs.items() if d > 1e-4}
+    if bad: raise SystemExit(f'{name}: these ways do not take the bare loop\'s steps: {bad}')
+    return f"same steps after one epoch: largest weight difference {max(diffs.values()):.1e}"
+
+def loops(args, data, lines, failed):
+    from sgd7_nb.settings import seed_settings
+    torch.set_num_threads(1)
+    for name in ('linear', 'simple_net'):
+        lr = seed_settings('mnist', name)['lr']
+        note = same_steps(name, data, lr)
+        times = {w: [] for w in LOOP_WAYS}
+        for _ in range(args.repeats):
+            for w, run in LOOP_WAYS.items():
+                times[w] += time_epochs(lambda e, s: run(name, data, e, s, lr), args.epochs)
+        base = statistics.median(times['bare loop'])
+        rows = []
+        for w, ts in times.items():
+            ratio, target = statistics.median(ts) / base, LOOP_TARGETS.get((name, SHORT.get(w, w)))
+            if target is not None and ratio > target: failed.append(f'{name}: {w} {ratio:.2f}x')
+            rows.append((w, ts, ratio, target))
+        lines += table(f'{name}, MNIST 3 vs 7, lr {lr:g}, 1 thread; {note}', rows)
+
+# ---------------------------------------------------------------- deeper models
+
+def raw_torch_loop(name, data, epochs, stamp, lr, loss_func):
+    "Plain PyTorch: the model, torch.optim.SGD, batches by index_select, batched validation."
+    from sgd7_nb.neural_net import make_model
+    model = make_model(name, seed=SEED, device='cpu')
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    x, y, orders = data.train_x, data.train_y, batches(data, SEED)
+    for _ in range(epochs):
+        model.train()
+        for idx in next(orders):
+            loss = loss_func(model(x.index_select(0, idx)), y.index_select(0, idx))
+            loss.backward(); opt.step(); opt.zero_grad()
+        model.eval()
+        with torch.no_grad():
+            for i in range(0, len(data.valid_x), BS): loss_func(model(data.valid_x[i:i + BS]), data.valid_y[i:i + BS])
+        stamp()
+
+def deeper(args, data, lines, failed):
+    from sgd7_nb.core import threads_for
+    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.settings import MODELS, seed_settings
+    from sgd7_nb.loss import mnist_loss as loss_func
+    names = [m for m in MODELS[2:] if m != 'resnet18']   # resnet18 trains through fastai's vision_learner
+    if not names: lines.append('\n(no deeper models in this version)'); return
+    for name in names:
+        lr = seed_settings('mnist', name)['lr']
+        threads = threads_for(make_model(name, device='cpu'))
+        torch.set_num_threads(threads)
+        ways = {'raw PyTorch loop': lambda e, s: raw_torch_loop(name, data, e, s, lr, loss_func),
+                'train_model + TensorLoader': lambda e, s: train_model_loop(name, data, e, s, lr),
+                'make_learner + tensor_dls': lambda e, s: learner_loop('quick')(name, data, e, s, lr)}
+        times = {w: [] for w in ways}
+        for _ in range(args.deep_repeats):
+            for w, run in ways.items(): times[w] += time_epochs(run, args.deep_epochs)
+        base = statistics.median(times['raw PyTorch loop'])
+        rows = []
+        for w, ts in times.items():
+            ratio = statistics.median(ts) / base
+            target = None if w == 'raw PyTorch loop' else DEEP_TARGET
+            if target is not None and ratio > target: failed.append(f'{name}: {w} {ratio:.2f}x')
+            rows.append((w, ts, ratio, target))
+        lines += table(f'{name}, MNIST 3 vs 7, lr {lr:g}, {threads} threads', rows)
+    torch.set_num_threads(1)
+
+# ---------------------------------------------------------------- start-up
+
+def startup(args, lines, failed):
+    "Whole commands, taking turns: `import torch`, then `sgd7 train --epochs 1` with each loop."
+    sgd7 = Path(sys.executable).with_name('sgd7')
+    if not sgd7.exists(): lines.append('\n(start-up: no sgd7 command beside this Python)'); return
+    out = Path(tempfile.mkdtemp(prefix='sgd7-bench-'))
+    commands = {'python -c "import torch"': [sys.executable, '-c', 'import torch'],
+                'sgd7 train --epochs 1 --loop scratch': [str(sgd7), 'train', '--epochs', '1', '--loop', 'scratch'],
+                'sgd7 train --epochs 1 --loop learner': [str(sgd7), 'train', '--epochs', '1', '--loop', 'learner']}
+    times = {c: [] for c in commands}
+    for i in range(args.starts + 1):   # the first round warms the caches and is not counted
+        for c, argv in commands.items():
+            extra = ['--out', str(out/'run'), '--overwrite'] if argv[0] == str(sgd7) else []
+            start = time.perf_counter()
+            subprocess.run(argv + extra, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if i: times[c].append(time.perf_counter() - start)
+    torch_s = statistics.median(times['python -c "import torch"'])
+    lines += [f'\n**Start-up, whole commands, {args.starts} turns each (seconds)**\n',
+              '| command | min | median | over `import torch` | target |', '|---|---:|---:|---:|---|']
+    for c, ts in times.items():
+        over = statistics.median(ts) - torch_s
+        target = START_TARGET if 'scratch' in c else None
+        if target is not None and over > target: failed.append(f'{c}: +{over:.2f} s')
+        verdict = '' if target is None else f"<= +{target} s {'PASS' if over <= target else 'FAIL'}"
+        lines.append(f'| `{c}` | {min(ts):.2f} | {statistics.median(ts):.2f} | +{over:.2f} | {verdict} |')
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--epochs', type=int, default=8, help='timed epochs per repeat (after one warm-up epoch)')
-    p.add_argument('--repeats', type=int, default=5, help='times each way is run')
-    p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (fixed, for steady timings)')
-    p.add_argument('--explain', choices=('auto', 'yes', 'no'), default='auto',
-                   help="time the Learner's variants too (auto: when a Learner target fails)")
+    p.add_argument('--epochs', type=int, default=8, help='timed epochs per repeat, loops')
+    p.add_argument('--repeats', type=int, default=5, help='turns per way, loops')
+    p.add_argument('--deep-epochs', type=int, default=1, help='timed epochs per repeat, deeper models')
+    p.add_argument('--deep-repeats', type=int, default=3, help='turns per way, deeper models')
+    p.add_argument('--starts', type=int, default=7, help='turns per command, start-up')
+    p.add_argument('--only', default='loops,deeper,startup', help='which parts, comma-separated')
+    p.add_argument('--out', default=str(Path(__file__).with_name('train_speed.md')), help='the Markdown file')
     args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    parts = set(args.only.split(','))
     from sgd7_nb.data import two_class_data
-    data = two_class_data('mnist')
+    data = two_class_data('mnist', device='cpu') if parts & {'loops', 'deeper'} else None
+    lines, failed = [f'Measured {time.strftime("%Y-%m-%d")} by `python bench/train_speed.py`; '
+                     f'{os.cpu_count()} CPU cores, PyTorch {torch.__version__}.'], []
+    if 'loops' in parts: loops(args, data, lines, failed)
+    if 'deeper' in parts: deeper(args, data, lines, failed)
+    if 'startup' in parts: startup(args, lines, failed)
+    lines.append('\n' + ('All targets met.' if not failed else 'Missed: ' + '; '.join(failed)))
+    text = '\n'.join(lines) + '\n'
+    print(text)
+    Path(args.out).write_text(text)
+    return 1 if failed else 0
 
-    def measure(ways):
-        times = {w: [] for w in ['raw', *ways]}
-        for _ in range(args.repeats):  # the ways take turns, so that a busy spell slows them all alike
-            for w in times: times[w] += time_epochs({**WAYS, **EXPLAIN}[w], data, args.epochs)
-        return times
-
-    times = measure([w for w in WAYS if w != 'raw'])
-    base = statistics.median(times['raw'])
-    print(f'MNIST 3 vs 7, linear, bs 256, {args.threads} thread(s): median seconds per epoch (train + validate) '
-          f'over {args.epochs} epochs x {args.repeats} repeats, after a warm-up epoch')
-    ok = report(times, base, 'Loops')
-    if args.explain == 'yes' or (args.explain == 'auto' and not ok['Learner + TensorLoader']):
-        times = measure(['Learner + TensorLoader', *EXPLAIN])
-        report(times, statistics.median(times['raw']), "Where the Learner's time goes (measured again, with its own lower bound)")
-
-if __name__ == '__main__': main()
+if __name__ == '__main__': sys.exit(main())

@@ -5,62 +5,190 @@
 # %% ../nbs/07_learner.ipynb #8366bdb5
 from __future__ import annotations
 import math, time
+import torch
+from fastcore.basics import patch
 from .loss import mnist_loss, batch_accuracy
 from .training import TrainingDiverged
 from .dataloader import TensorLoader
 from .core import num_threads, real_number, threads_for
 
 # %% auto #0
-__all__ = ['epoch_stats', 'QuickLearner', 'make_learner', 'learner_history']
+__all__ = ['epoch_stats', 'QuickLearner', 'QuickSGD', 'quick_sgd', 'QuickRecorder', 'QuickTrainEval', 'make_learner',
+           'learner_history']
 
 # %% ../nbs/07_learner.ipynb #b2ac0cc9
 def epoch_stats():
-    "A fastai callback: per epoch, the exact mean training loss and the seconds taken; `TrainingDiverged` on nan/inf."
+    "A fastai callback: per epoch, the exact mean training loss and the seconds taken."
     from fastai.callback.core import Callback
 
     class EpochStats(Callback):
-        order, run_valid = 55, False   # after the Recorder (50), which holds the epoch's validation numbers
+        order, run_valid = 55, False   # after the Recorder (50): it holds the valid loss
         def before_fit(self): self.rows = []
-        def before_epoch(self): self._start, self._total, self._count = time.perf_counter(), 0., 0
-        def after_batch(self):
-            n = len(self.learn.yb[0])
-            self._total, self._count = self._total + self.learn.loss.detach() * n, self._count + n
+        def before_epoch(self): self._start, self._batches = time.perf_counter(), []
+        def after_batch(self):   # tensors, summed once per epoch: no waiting per batch
+            self._batches.append((self.learn.loss.detach(), len(self.learn.yb[0])))
+        def mean_loss(self):
+            if not self._batches: return math.nan
+            losses, sizes = zip(*self._batches)
+            sizes = torch.tensor(sizes, dtype=losses[0].dtype, device=losses[0].device)
+            return ((torch.stack(losses) * sizes).sum() / sizes.sum()).item()
         def after_epoch(self):
-            train_loss = (self._total / self._count).item() if self._count else math.nan
-            valid_loss = float(self.learn.recorder.values[-1][1]) if self.learn.recorder.values else math.nan
+            train_loss, values = self.mean_loss(), self.learn.recorder.values
+            valid_loss = float(values[-1][1]) if values else math.nan
             for loss in (train_loss, valid_loss):
                 if not math.isfinite(loss): raise TrainingDiverged(self.learn.epoch, loss)
-            self.rows.append(dict(train_loss=train_loss, seconds=time.perf_counter() - self._start))
+            self.rows.append(dict(train_loss=train_loss,
+                                  seconds=time.perf_counter() - self._start))
     return EpochStats()
 
 # %% ../nbs/07_learner.ipynb #fd1e5b9a
 from fastai.learner import Learner
 
 class QuickLearner(Learner):
-    "fastai's `Learner`, offering each event only to the callbacks that define a method for it."
-    threads = None  # CPU threads while fitting; None: `threads_for(model)`, one for small models
+    "fastai's `Learner`: the same steps and records, with less Python per batch."
+    threads = None  # CPU threads while fitting; None: `threads_for(model)`
 
     def fit(self, *args, **kwargs):
         "fastai's `fit`, with as many CPU threads as suit the model (see `threads_for`)."
-        with num_threads(threads_for(self.model, self.threads)): return super().fit(*args, **kwargs)
+        with num_threads(threads_for(self.model, self.threads)):
+            return super().fit(*args, **kwargs)
 
     def __call__(self, event_name):
-        "Run one event, or each of a list of events (fastai wraps even a single name in a list here)."
-        if isinstance(event_name, str): self._call_one(event_name)
-        else:
-            for e in event_name: self._call_one(e)
+        "Run one event, or each of a list of events (fastai wraps single names in a list)."
+        if isinstance(event_name, str): return self._call_one(event_name)
+        for e in event_name: self._call_one(e)
 
-    def _call_one(self, event_name:str):
-        if event_name == 'after_fit': return super()._call_one(event_name)  # every callback resets its `run` flag here
-        for cb in self._listeners(event_name): cb(event_name)
+# %% ../nbs/07_learner.ipynb #3a265b0c
+@patch
+def _call_one(self:QuickLearner, event_name:str):
+    "Offer `event_name` only to the callbacks with a method for it (`after_fit`: to all)."
+    if event_name == 'after_fit':   # where every callback resets its `run` flag
+        return super(QuickLearner, self)._call_one(event_name)
+    for cb in self._listeners(event_name): cb(event_name)
 
-    def _listeners(self, event_name:str) -> list:
-        "Callbacks with a method for `event_name`, in fastai's order; recomputed when the callbacks change."
-        key = (event_name, *map(id, self.cbs))
-        cache = self.__dict__.setdefault('_listener_cache', {})
-        if key not in cache:
-            cache[key] = [cb for cb in self.cbs.sorted('order') if callable(getattr(type(cb), event_name, None))]
-        return cache[key]
+@patch
+def _listeners(self:QuickLearner, event_name:str) -> list:
+    "Callbacks with a method for `event_name`, in fastai's order; kept until they change."
+    cache = self.__dict__.setdefault('_listener_cache', {})
+    if event_name not in cache:
+        cache[event_name] = [cb for cb in self.cbs.sorted('order')
+                             if callable(getattr(type(cb), event_name, None))]
+    return cache[event_name]
+
+# %% ../nbs/07_learner.ipynb #fb5ef748
+@patch
+def add_cb(self:QuickLearner, cb):
+    "fastai's `add_cb`, with `Recorder` and `TrainEvalCallback` made quick ones."
+    self.__dict__.pop('_listener_cache', None)
+    if isinstance(cb, type): cb = _quick_version(cb)()   # the defaults come as classes
+    return super(QuickLearner, self).add_cb(cb)
+
+@patch
+def remove_cb(self:QuickLearner, cb):
+    "fastai's `remove_cb`, forgetting which callbacks listen to what."
+    self.__dict__.pop('_listener_cache', None)
+    return super(QuickLearner, self).remove_cb(cb)
+
+# %% ../nbs/07_learner.ipynb #f2fa80bb
+@patch
+def _cached(self:QuickLearner, attr:str, f):
+    "`f(self.<attr>)`, computed again only when `self.<attr>` is another object."
+    cache = self.__dict__.setdefault('_per_object', {})
+    obj = getattr(self, attr)
+    if attr not in cache or cache[attr][0] is not obj: cache[attr] = (obj, f(obj))
+    return cache[attr][1]
+
+# %% ../nbs/07_learner.ipynb #8db2628e
+from torch import Tensor
+
+@patch
+def _set_device(self:QuickLearner, b):
+    "Batches already on the model's device as they are; others moved as fastai does."
+    device = self._cached('model', lambda m: next(m.parameters())).device
+    if isinstance(b, tuple) and all(isinstance(t, Tensor) and t.device == device for t in b):
+        return b
+    return super(QuickLearner, self)._set_device(b)
+
+@patch
+def _split(self:QuickLearner, b):
+    "fastai's split of a batch into inputs `xb` and targets `yb`, `n_inp` looked up once."
+    n_inp = self._cached('dls', lambda dls: getattr(dls, 'n_inp', None))
+    i = n_inp if n_inp is not None else (1 if len(b) == 1 else len(b) - 1)   # fastai's default
+    self.xb, self.yb = b[:i], b[i:]
+
+# %% ../nbs/07_learner.ipynb #06d3ba6a
+from fastai.optimizer import Optimizer, weight_decay, sgd_step
+
+class QuickSGD(Optimizer):
+    "fastai's `SGD` without momentum: the same update in fewer Python calls per step."
+    def step(self, closure=None):
+        "Each parameter with a gradient: weight decay if any, then `p -= lr * grad`."
+        if closure is not None: raise NotImplementedError('fastai optimizers take no closure')
+        with torch.no_grad():   # as `p.data` in fastai, without a new tensor object per access
+            for params, hyper in zip(self.param_lists, self.hypers):
+                for p in (p for p in params if p.grad is not None):
+                    if hyper['wd'] != 0: weight_decay(p, **{**self.state[p], **hyper})
+                    p.add_(p.grad, alpha=-hyper['lr'])
+
+    def zero_grad(self):
+        "Zero every gradient in place, as fastai does."
+        for p in (p for params in self.param_lists for p in params if p.grad is not None):
+            p.grad.detach_(); p.grad.zero_()
+
+# %% ../nbs/07_learner.ipynb #07e82c9c
+def quick_sgd(params, # the parameters to train, or a list of parameter groups
+              lr,     # learning rate
+              wd=0.): # weight decay, as fastai's SGD applies it
+    "fastai's `SGD(params, lr, wd=wd)` without momentum, as a `QuickSGD`."
+    return QuickSGD(params, [weight_decay, sgd_step], lr=lr, mom=0., wd=wd)
+
+# %% ../nbs/07_learner.ipynb #3f043262
+from fastai.learner import Recorder
+from fastai.torch_core import num_distrib
+
+class QuickRecorder(Recorder):
+    "fastai's `Recorder`: the same records, with less Python per batch."
+    name = 'recorder'
+
+    def before_validate(self):
+        super().before_validate(); self._valid_now = list(self._valid_mets)
+
+    def after_batch(self):
+        "Training: smoothed loss and learning rate as fastai computes them; else its metrics."
+        learn = self.learn
+        if len(learn.yb) == 0: return
+        if not learn.training:
+            for met in self._valid_now: met.accumulate(learn)
+        elif self.train_metrics or getattr(self, 'cancel_train', False) or num_distrib() > 1:
+            super().after_batch()
+        else: self._record(learn)
+
+# %% ../nbs/07_learner.ipynb #4025756d
+@patch
+def _record(self:QuickRecorder, learn):
+    "fastai's smoothed-loss update and records for one training batch, written out."
+    sl, loss = self.smooth_loss, learn.loss
+    sl.count += 1
+    loss = loss if loss.ndim == 0 else loss.mean()   # the mean of one number is that number
+    sl.val = torch.lerp(loss.detach().cpu(), sl.val, sl.beta)
+    self.lrs.append(learn.opt.hypers[-1]['lr'])
+    learn.smooth_loss = sl.val / (1 - sl.beta ** sl.count)
+    self.losses.append(learn.smooth_loss)
+
+# %% ../nbs/07_learner.ipynb #5efeded3
+from fastai.callback.core import TrainEvalCallback
+
+class QuickTrainEval(TrainEvalCallback):
+    "fastai's `TrainEvalCallback`, counting iterations without slow attribute lookups."
+    name = 'train_eval'
+    def after_batch(self):
+        learn = self.learn
+        learn.pct_train += 1. / (learn.n_iter * learn.n_epoch)
+        learn.train_iter += 1
+
+def _quick_version(cls:type) -> type:
+    "The quick subclass of fastai's `Recorder` or `TrainEvalCallback`, else `cls` itself."
+    return {Recorder: QuickRecorder, TrainEvalCallback: QuickTrainEval}.get(cls, cls)
 
 # %% ../nbs/07_learner.ipynb #3b1de6ba
 def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dls or book_dls
@@ -70,7 +198,7 @@ def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dl
                  metrics=batch_accuracy, # one metric or a list, reported on the validation set
                  cbs=None,             # more fastai callbacks
                  quiet:bool=False,     # no progress bars and no table: a little faster, for scripts
-                 quick:bool=True,      # a QuickLearner (same results, less overhead; no CastToTensor for TensorLoaders)
+                 quick:bool=True,      # QuickLearner and QuickSGD: same results, less overhead
                  threads:int=None):    # CPU threads while fitting (a QuickLearner only); None: threads_for(model)
     "A fastai `Learner` training `model` with plain `SGD` at `lr`, recording what `learner_history` needs."
     lr = real_number(lr, 'lr (learning rate)')
@@ -80,8 +208,9 @@ def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dl
     from fastai.learner import CastToTensor
     from fastcore.basics import noop
     from fastcore.foundation import L
-    learner = QuickLearner if quick else Learner
-    learn = learner(dls, model, loss_func=loss_func, opt_func=SGD, lr=lr, metrics=metrics, cbs=[epoch_stats()] + list(L(cbs)))
+    learner, opt_func = (QuickLearner, quick_sgd) if quick else (Learner, SGD)
+    learn = learner(dls, model, loss_func=loss_func, opt_func=opt_func, lr=lr, metrics=metrics,
+                    cbs=[epoch_stats()] + list(L(cbs)))
     if quick: learn.threads = threads
     if quick and all(isinstance(dl, TensorLoader) for dl in dls.loaders):  # its batches are plain tensors already
         learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, CastToTensor)])
