@@ -23,7 +23,7 @@ def uses_fastbook(nb) -> bool:
 
 def setup_cell(cfg, fastbook=False):
     src = ['#| hide\n',
-           ("# Only in Colab: install this package and the book's fastbook (elsewhere both are there).\n"
+           ("# Only in Colab: install this package and the book's fastbook (installed elsewhere).\n"
             if fastbook else "# Only in Colab: install this project's package (elsewhere it is installed already).\n"),
            "if 'google.colab' in str(get_ipython()):\n",
            f"    !pip install -q git+{cfg['git_url']}@{cfg['branch']}" + ('\n    !pip install -q fastbook' if fastbook else '')]
