@@ -17,11 +17,16 @@ def badge_cell(cfg, nb_path):
     url = f"https://colab.research.google.com/github/{cfg['user']}/{cfg['repo']}/blob/{cfg['branch']}/{nb_path.as_posix()}"
     return {'cell_type': 'markdown', 'metadata': {}, 'source': [f'[![Open In Colab]({BADGE_SVG})]({url})']}
 
-def setup_cell(cfg):
+def uses_fastbook(nb) -> bool:
+    "Whether a notebook uses the book's own package, fastbook (for gv or plot_function)."
+    return any(c['cell_type'] == 'code' and re.search(r"fastbook", ''.join(c['source'])) for c in nb['cells'])
+
+def setup_cell(cfg, fastbook=False):
     src = ['#| hide\n',
-           "# Only in Colab: install this project's package (elsewhere it is installed already).\n",
+           ("# Only in Colab: install this package and the book's fastbook (installed elsewhere).\n"
+            if fastbook else "# Only in Colab: install this project's package (elsewhere it is installed already).\n"),
            "if 'google.colab' in str(get_ipython()):\n",
-           f"    !pip install -q git+{cfg['git_url']}@{cfg['branch']}"]
+           f"    !pip install -q git+{cfg['git_url']}@{cfg['branch']}" + ('\n    !pip install -q fastbook' if fastbook else '')]
     return {'cell_type': 'code', 'execution_count': None, 'metadata': {}, 'outputs': [], 'source': src}
 
 def _is_badge(c): return c['cell_type'] == 'markdown' and BADGE_SVG in ''.join(c['source'])
@@ -32,7 +37,7 @@ def fix(nb_path, cfg):
     nb = json.loads(nb_path.read_text())
     old = [c for c in nb['cells']]
     rest = [c for c in nb['cells'][1:] if not (_is_badge(c) or _is_setup(c))]
-    new = [nb['cells'][0], badge_cell(cfg, nb_path), setup_cell(cfg)] + rest
+    new = [nb['cells'][0], badge_cell(cfg, nb_path), setup_cell(cfg, uses_fastbook({'cells': rest}))] + rest
     strip = lambda cs: [(c['cell_type'], ''.join(c['source'])) for c in cs]
     if strip(new) == strip(old): return False
     nb['cells'] = new

@@ -34,6 +34,9 @@ def readme(nb_path='nbs/index.ipynb'):
     text = '\n\n'.join(out)
     # links between notebooks are relative to nbs/; from the repository root they need the folder
     text = re.sub(r'\]\((\d\d_\w+\.ipynb)\)(?!`)', r'](nbs/\1)', text)  # not in `code`
+    # pictures: GitHub shows Markdown images but not Quarto's {fig-alt="..."}: the alt text becomes
+    # the image's text, and the path is taken from the repository root
+    text = re.sub(r'!\[([^\]]*)\]\((images/[^)\s]+)\)\{fig-alt="([^"]*)"\}', r'![\3](nbs/\2)', text)
     note = '<!-- Generated from nbs/index.ipynb by .ci/readme.py: edit the notebook, not this file. -->'
     return note + '\n\n' + text + '\n'
 

@@ -116,7 +116,8 @@ def num_threads(n:int): # PyTorch's intra-op threads inside the with block
     finally: torch.set_num_threads(before)
 
 # %% ../nbs/00_core.ipynb #ba59be3b
-JIT_NOTICE = r'`torch\.jit\.script` is deprecated'  # the start of PyTorch's message, as a `warnings` filter pattern
+# the start of PyTorch's message, as a `warnings` filter pattern
+JIT_NOTICE = r'`torch\.jit\.script` is deprecated'
 
 def quiet_import(name:str): # a module name, e.g. 'fastai.data.external'
     "Import module `name` with PyTorch's `torch.jit.script` deprecation notice silenced."
@@ -164,6 +165,7 @@ def show_doc(sym, **kwargs):
     try:
         from nbdev.showdoc import show_doc as nbdev_show_doc
         return nbdev_show_doc(sym, **kwargs)
-    except Exception:  # no nbdev (Colab), nbdev 2 outside a project, nbdev 3 beside settings.ini
+    # no nbdev (Colab), nbdev 2 outside a project, nbdev 3 beside settings.ini
+    except Exception:
         from IPython.display import Markdown
         return Markdown(plain_doc(sym))

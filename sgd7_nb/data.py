@@ -65,7 +65,8 @@ def read_pngs(folder:Path,       # a folder of PNG files
     return torch.from_numpy(np.stack(arrays))
 
 # %% ../nbs/01_data.ipynb #967e5ff9
-CACHE_NAME = '.sgd7-images.pt'   # decoded images, kept beside the PNG files they came from
+# decoded images, kept beside the PNG files they came from
+CACHE_NAME = '.sgd7-images.pt'
 
 def _fingerprint(path:Path, folders) -> list:
     "What a cache must match: labels.csv's size and time, and per folder the number, total size and newest time of its files."
@@ -91,9 +92,11 @@ def read_pngs_cached(path:Path, # a data set's folder, e.g. MNIST_SAMPLE's
     clean_leftovers(path, f'{CACHE_NAME}.')
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path, prefix=f'{CACHE_NAME}.{os.getpid()}-'); os.close(fd)
+        fd, tmp = tempfile.mkstemp(dir=path, prefix=f'{CACHE_NAME}.{os.getpid()}-')
+        os.close(fd)
         torch.save(dict(key=key, folders=folders, images=images), tmp)
-        os.chmod(tmp, 0o644); os.replace(tmp, cache)   # readable like the PNGs beside it
+        # readable like the PNGs beside it
+        os.chmod(tmp, 0o644); os.replace(tmp, cache)
     except OSError: pass     # a folder we may not write to: no cache, decode each time
     finally:
         if tmp is not None and os.path.exists(tmp): os.unlink(tmp)
@@ -155,7 +158,8 @@ def _mnist_stacks(classes, data_dir=None, cache=None):
     listed = [l.split(',')[0].rsplit('/', 1)[0] for l in (path/'labels.csv').read_text().splitlines()[1:] if l.strip()]
     imgs = read_pngs_cached(path, [f'{s}/{c}' for s in ('train', 'valid') for c in MNIST_CLASSES])
     out = {s: tuple(imgs[f'{s}/{c}'] for c in classes) for s in ('train', 'valid')}
-    for s, imgs in out.items():   # labels.csv is the list of the data set: the folders must hold exactly that
+    # labels.csv is the list of the data set: the folders must hold exactly that
+    for s, imgs in out.items():
         for c, x in zip(classes, imgs):
             if len(x) != listed.count(f'{s}/{c}'):
                 raise ValueError(f"{path/s/c} holds {len(x)} images but {path/'labels.csv'} lists {listed.count(f'{s}/{c}')}; "
@@ -180,7 +184,8 @@ def two_class_data(dataset:str='mnist', # 'mnist' (MNIST_SAMPLE, digits 3 and 7)
                   ) -> TwoClassData:
     "Load two classes of `dataset` as flattened tensors on `device`, positive class first."
     classes = check_classes(dataset, classes)
-    stacks = (_mnist_stacks if dataset == 'mnist' else _fashion_stacks)(classes, data_dir, cache)
+    stacks = (_mnist_stacks if dataset == 'mnist' else _fashion_stacks)(classes,
+                                                                        data_dir, cache)
     (tx, ty), (vx, vy) = (stack_two(*stacks[s]) for s in ('train', 'valid'))
     return TwoClassData(tx, ty, vx, vy, classes, dataset).to(as_device(device))
 
@@ -197,13 +202,17 @@ def show_samples(data:TwoClassData, # from two_class_data
                  split:str='train'):
     "Plot `n` images of each class in `split`, one row per class."
     import matplotlib.pyplot as plt
-    x, y = (data.train_x, data.train_y) if split == 'train' else (data.valid_x, data.valid_y)
+    x, y = (data.train_x, data.train_y) if split == 'train' else (data.valid_x,
+                                                                  data.valid_y)
     fig, axs = plt.subplots(2, n, figsize=(n * 0.9, 2.2))
     for row, (label, name) in enumerate(zip((1, 0), data.classes)):
         imgs = x[y[:, 0] == label][:n]
         for ax, img in zip(axs[row], imgs):
-            ax.imshow(img.view(28, 28).cpu(), cmap='gray'); ax.set_xticks([]); ax.set_yticks([])
+            ax.imshow(img.view(28, 28).cpu(), cmap='gray')
+            ax.set_xticks([])
+            ax.set_yticks([])
         axs[row][0].set_ylabel(name, rotation=0, ha='right', va='center')
-    fig.suptitle(f'{data.dataset}: {data.classes[0]} (1) vs {data.classes[1]} (0)', fontsize=10)
+    fig.suptitle(f'{data.dataset}: {data.classes[0]} (1) vs {data.classes[1]} (0)',
+                 fontsize=10)
     plt.tight_layout()
     return fig

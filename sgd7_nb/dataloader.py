@@ -20,7 +20,8 @@ def book_dls(data,        # a TwoClassData from sgd7_nb.data.two_class_data
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader
     dset, valid_dset = data.datasets()
-    return DataLoaders(DataLoader(dset, bs=bs, shuffle=True), DataLoader(valid_dset, bs=bs), device=as_device(device))
+    return DataLoaders(DataLoader(dset, bs=bs, shuffle=True),
+                       DataLoader(valid_dset, bs=bs), device=as_device(device))
 
 # %% ../nbs/04_dataloader.ipynb #9aaa6102
 class TensorLoader:
@@ -71,7 +72,8 @@ class TensorLoader:
     def new(self, **kwargs):
         "A loader over the same data with some settings changed, e.g. `new(shuffle=False)`."
         if kwargs.pop('drop_last', False): raise ValueError('TensorLoader always keeps the last partial batch')
-        settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed, device=self.device)
+        settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed,
+                        device=self.device)
         return type(self)(self.x, self.y, **{**settings, **kwargs})
 
     def __repr__(self):

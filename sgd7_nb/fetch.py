@@ -26,8 +26,10 @@ def _user_dirs(data_dir=None) -> list:
             ([(f'${DATA_ENV}', os.environ[DATA_ENV])] if os.environ.get(DATA_ENV) else [])
     dirs = []
     for label, d in named:
-        d = Path(d).expanduser().absolute()          # relative: to the folder this process started in
-        if d.is_file() and d.name == 'mnist_sample.tgz': d = d.parent   # the archive itself: its folder
+        # relative: to the folder this process started in
+        d = Path(d).expanduser().absolute()
+        # the archive itself: its folder
+        if d.is_file() and d.name == 'mnist_sample.tgz': d = d.parent
         if not d.is_dir():
             raise DataNotFoundError(f'{label} is {d}, which is not a folder; point it at the folder that '
                                     f'holds the data, or unset it to use the cache or the download')
@@ -43,7 +45,8 @@ def _not_found(name, tried, fixes) -> DataNotFoundError:
 def data_home(cache=None) -> Path:
     "fastai's data folder, as `fastai_cfg().path('data')` says (`~/.fastai/data` unless configured); with `cache`, `cache/data`."
     if cache is not None: return Path(cache)/'data'
-    from configparser import ConfigParser   # read fastai's config.ini ourselves: no fastai import, nothing written
+    # read fastai's config.ini ourselves: no fastai import, nothing written
+    from configparser import ConfigParser
     home = Path(os.getenv('FASTAI_HOME', '~/.fastai')).expanduser().absolute()
     cfg = ConfigParser(); cfg.read(home/'config.ini', encoding='utf8')
     return home/cfg['DEFAULT'].get('data', 'data')
@@ -67,7 +70,8 @@ def _unsafe(m:tarfile.TarInfo, root:Path) -> str|None:
 
 def _extract_all(tf:tarfile.TarFile, dest:Path, use_filter:bool=None):
     "Extract every member of `tf` into `dest`, refusing unsafe ones: tarfile's 'data' filter, or our own checks."
-    if use_filter is None: use_filter = hasattr(tarfile, 'data_filter')   # Python 3.11.4+, 3.10.12+, 3.12+
+    # Python 3.11.4+, 3.10.12+, 3.12+
+    if use_filter is None: use_filter = hasattr(tarfile, 'data_filter')
     if use_filter:
         try: return tf.extractall(dest, filter='data')
         except tarfile.FilterError as e: raise UnsafeMember(str(e)) from None
@@ -77,7 +81,8 @@ def _extract_all(tf:tarfile.TarFile, dest:Path, use_filter:bool=None):
     tf.extractall(dest, members=members)
 
 # %% ../nbs/15_fetch.ipynb #a6ca5b1d
-_NOT_THE_FILES_FAULT = {errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC), errno.EACCES, errno.EPERM, errno.EROFS}
+_NOT_THE_FILES_FAULT = {errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC),
+                        errno.EACCES, errno.EPERM, errno.EROFS}
 
 def safe_extract(archive:Path,  # a .tar/.tgz file
                  dest:Path,     # where its single top-level folder should end up
@@ -85,14 +90,16 @@ def safe_extract(archive:Path,  # a .tar/.tgz file
     "Extract `archive`'s top folder to `dest` atomically, refusing unsafe members and failed `check`s."
     archive, dest = Path(archive), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(dest.parent, f'.{dest.name}-')   # what an extraction killed halfway left behind
+    # what an extraction killed halfway left behind
+    clean_leftovers(dest.parent, f'.{dest.name}-')
     tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}-{os.getpid()}-', dir=dest.parent))
     try:
         try:
             with tarfile.open(archive) as tf: _extract_all(tf, tmp)
         except UnsafeMember as e: raise ValueError(f'{archive}: {e}; nothing was extracted') from None
         except OSError as e:
-            if e.errno in _NOT_THE_FILES_FAULT: raise   # a full disk or a locked folder: say so, don't blame the archive
+            # a full disk or a locked folder: say so, don't blame the archive
+            if e.errno in _NOT_THE_FILES_FAULT: raise
             raise ValueError(f'{archive} is not a readable archive ({e}); replace it with a complete copy') from None
         except (tarfile.TarError, EOFError) as e:
             raise ValueError(f'{archive} is not a readable archive ({e}); replace it with a complete copy') from None
@@ -100,7 +107,8 @@ def safe_extract(archive:Path,  # a .tar/.tgz file
         if not top.is_dir(): raise ValueError(f'{archive} holds no top-level folder {dest.name!r}')
         if check is not None and not check(top): raise ValueError(f'{archive} is incomplete; replace it with a complete copy')
         if dest.exists():
-            if check is not None and check(dest): return dest  # another process finished first: keep its copy
+            # another process finished first: keep its copy
+            if check is not None and check(dest): return dest
             shutil.rmtree(dest)
         try: top.rename(dest)
         except OSError:  # lost a race to another process extracting the same archive
@@ -131,21 +139,25 @@ def _mnist_via_fastai(cache=None) -> Path:
     ext = quiet_import('fastai.data.external')
     with _no_download_bar():
         if cache is None: return ext.untar_data(ext.URLs.MNIST_SAMPLE)
-        return ext.untar_data(ext.URLs.MNIST_SAMPLE, base=str(cache))  # its own config: fastai's global one stays untouched
+        # its own config: fastai's global one stays untouched
+        return ext.untar_data(ext.URLs.MNIST_SAMPLE, base=str(cache))
 
 def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sample.tgz
                       cache=None,    # where extracted data lives (default: fastai's data folder)
                       download=True) -> Path:
     "Find (or fetch) MNIST_SAMPLE and return the path of the complete, extracted folder."
     tried, mine = [], _user_dirs(data_dir)
-    for label, d in mine:   # a complete folder where the user points is used in place: nothing is written
+    # a complete folder where the user points is used in place: nothing is written
+    for label, d in mine:
         for folder in (d, d/'mnist_sample'):
             if folder.name == 'mnist_sample' and mnist_complete(folder): return folder
     dest = data_home(cache)/'mnist_sample'
     for label, d in mine:
         if (d/'mnist_sample.tgz').is_file():
             if not mnist_complete(dest): safe_extract(d/'mnist_sample.tgz', dest, check=mnist_complete)
-            return dest   # where untar_data looks: later calls of untar_data(URLs.MNIST_SAMPLE) find it there
+            # where untar_data looks: later calls of untar_data(URLs.MNIST_SAMPLE) find
+            # it there
+            return dest
         tried.append(f'{label} = {d}: no mnist_sample/ folder or mnist_sample.tgz there')
     if mnist_complete(dest): return dest
     tried.append(f"fastai's data folder: {dest} " + ('is incomplete' if dest.exists() else 'does not exist'))
@@ -161,16 +173,19 @@ def _download_mnist(dest:Path, cache, tried:list) -> Path:
     "untar_data's download into `dest`; an incomplete copy there is set aside, and put back if the download fails."
     aside = None
     if dest.exists():   # untar_data would skip the download while the folder exists
-        aside = dest.with_name(f'.{dest.name}-{os.getpid()}-incomplete'); dest.rename(aside)
+        aside = dest.with_name(f'.{dest.name}-{os.getpid()}-incomplete')
+        dest.rename(aside)
     try:
         path = _mnist_via_fastai(cache)
         if mnist_complete(path):
             if aside is not None: shutil.rmtree(aside, ignore_errors=True)
             return path
-        shutil.rmtree(path, ignore_errors=True); tried.append('download: the archive was incomplete')
+        shutil.rmtree(path, ignore_errors=True)
+        tried.append('download: the archive was incomplete')
     except Exception as e: tried.append(f'download with untar_data(URLs.MNIST_SAMPLE): {str(e).strip() or type(e).__name__}')
     if aside is not None and not dest.exists():
-        aside.rename(dest); tried.append(f'the incomplete copy in {dest} was left as it was')
+        aside.rename(dest)
+        tried.append(f'the incomplete copy in {dest} was left as it was')
     raise _mnist_not_found(tried)
 
 # %% ../nbs/15_fetch.ipynb #15025713
@@ -182,7 +197,8 @@ def idx_complete(path:Path) -> bool:
     path = Path(path)
     if not path.is_file(): return False
     with open(path, 'rb') as f: head = f.read(4 + 4*255)
-    if len(head) < 4 or head[:3] != b'\0\0\x08': return False  # magic: two zero bytes, then 0x08 = uint8
+    # magic: two zero bytes, then 0x08 = uint8
+    if len(head) < 4 or head[:3] != b'\0\0\x08': return False
     ndim = head[3]; n = 1
     for i in range(ndim): n *= int.from_bytes(head[4+4*i:8+4*i], 'big')
     return path.stat().st_size == 4 + 4*ndim + n
@@ -215,7 +231,9 @@ def fashion_root(data_dir=None, # folder holding the four *-ubyte.gz files (or t
                  download=True) -> Path:
     "Find (or fetch) Fashion-MNIST and return a torchvision `root` where `FashionMNIST(root)` loads it."
     tried, mine = [], _user_dirs(data_dir)
-    for label, d in mine:   # torchvision's own layout where the user points is used in place: nothing is written
+    # torchvision's own layout where the user points is used in place: nothing is
+    # written
+    for label, d in mine:
         if _fashion_ready(d): return d
     root = data_home(cache); raw = root/'FashionMNIST'/'raw'
     if _fashion_ready(root): return root
@@ -231,7 +249,8 @@ def fashion_root(data_dir=None, # folder holding the four *-ubyte.gz files (or t
     if download:
         FashionMNIST = quiet_import('torchvision.datasets').FashionMNIST
         try:
-            FashionMNIST(root, train=True, download=True); FashionMNIST(root, train=False, download=True)
+            FashionMNIST(root, train=True, download=True)
+            FashionMNIST(root, train=False, download=True)
             if _fashion_ready(root): return root
         except Exception as e: tried.append(f'download with torchvision: {str(e).strip().splitlines()[0]}')
     raise _not_found('Fashion-MNIST', tried, [

@@ -41,7 +41,8 @@ def simple_net(n_hidden:int=30, # hidden units
     return nn.Sequential(nn.Linear(28*28, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1)).to(as_device(device))
 
 # %% ../nbs/08_neural_net.ipynb #7eb56e13
-from .settings import MODELS   # the one list of model names, shared with the command
+# the one list of model names, shared with the command
+from .settings import MODELS
 
 def make_model(name:str,      # one of MODELS: 'linear' or 'simple_net'
                seed:int=None, # seeds PyTorch's random numbers first, fixing the starting weights
@@ -50,5 +51,6 @@ def make_model(name:str,      # one of MODELS: 'linear' or 'simple_net'
     "A freshly initialised model: 'linear' is `nn.Linear(784, 1)`, 'simple_net' is `simple_net()`."
     if name not in MODELS: raise ValueError(f'unknown model {name!r}; valid: ' + ', '.join(MODELS))
     if seed is not None: torch.manual_seed(seed)
-    model = nn.Linear(28*28, 1) if name == 'linear' else simple_net(device='cpu')   # drawn on the CPU, as init_params does
+    # drawn on the CPU, as init_params does
+    model = nn.Linear(28*28, 1) if name == 'linear' else simple_net(device='cpu')
     return model.to(as_device(device))

@@ -18,7 +18,8 @@ class BasicOptim:
     def __init__(self,
                  params,    # the tensors to optimise, e.g. model.parameters(); each must require grad
                  lr:float): # learning rate: the step is lr times the gradient
-        self.params = [params] if isinstance(params, Tensor) else list(params)   # one tensor is one parameter, not its rows
+        # one tensor is one parameter, not its rows
+        self.params = [params] if isinstance(params, Tensor) else list(params)
         if not self.params: raise ValueError('no parameters to optimise (was the parameters() generator used up already?)')
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor) or not p.requires_grad:

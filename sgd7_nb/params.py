@@ -43,7 +43,8 @@ def init_params(size,           # shape of the tensor, e.g. (784, 1) or 1
                ) -> Tensor:
     "A tensor of normally distributed random numbers with standard deviation `std`, tracking gradients."
     if std < 0: raise ValueError(f'std must be >= 0, got {std}')
-    p = torch.randn(size) * std   # drawn on the CPU: the same numbers from the same seed on any device
+    # drawn on the CPU: the same numbers from the same seed on any device
+    p = torch.randn(size) * std
     return p.to(as_device(device)).requires_grad_()
 
 # %% ../nbs/02_params.ipynb #ef70e855

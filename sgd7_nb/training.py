@@ -94,7 +94,8 @@ def train_model(model,                 # called on a batch to predict; its param
     "Steps 6 and 7: train and validate for `epochs` epochs; return the history, one dict per epoch."
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f'epochs must be a whole number of at least 1, got {epochs!r}')
-    if loss_func is mnist_loss or metric is batch_accuracy:   # they need 0/1 targets: checked once per loader, not per batch
+    # they need 0/1 targets: checked once per loader, not per batch
+    if loss_func is mnist_loss or metric is batch_accuracy:
         for dl in (train_dl, valid_dl): _check_01(getattr(dl, 'y', None))
     history = []
     with num_threads(threads_for(model, threads)):
