@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['DEVICE_ENV', 'THREADS_ENV', 'JIT_NOTICE', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device',
-           'check_same_device', 'set_seed', 'whole_number', 'real_number', 'check_threads', 'threads_for',
+           'check_same_device', 'set_seed', 'whole_number', 'real_number', 'all_finite', 'check_threads', 'threads_for',
            'num_threads', 'quiet_import', 'pid_alive', 'clean_leftovers', 'plain_doc', 'show_doc']
 
 # %% ../nbs/00_core.ipynb #6e841f11
@@ -84,6 +84,11 @@ def real_number(v, name:str='value') -> float:
         try: return float(v)
         except (TypeError, ValueError, RuntimeError): pass
     raise ValueError(f'{name} must be a number, got {v!r}')
+
+# %% ../nbs/00_core.ipynb #b848da9d
+def all_finite(x) -> bool: # a tensor
+    "Is every value of `x` finite? One quick sum proves it; else each value is checked."
+    return bool(x.sum().isfinite()) or bool(x.isfinite().all())
 
 # %% ../nbs/00_core.ipynb #103f7ca6
 THREADS_ENV = 'SGD7_THREADS'

@@ -5,7 +5,7 @@
 # %% ../nbs/01_data.ipynb #920aea91
 from __future__ import annotations
 from pathlib import Path
-from .core import as_device, clean_leftovers, quiet_import, whole_number
+from .core import all_finite, as_device, clean_leftovers, quiet_import, whole_number
 from .fetch import fashion_root, mnist_sample_path
 
 # %% auto #0
@@ -117,7 +117,7 @@ class TwoClassData:
         if not ((y == 0) | (y == 1)).all(): raise ValueError(f'the {split} labels must be 0 or 1 (mnist_loss needs that); got {y.unique().tolist()[:5]}')
         for label, name in ((1, self.classes[0]), (0, self.classes[1])):
             if not (y == label).any(): raise ValueError(f'the {split} set has zero images of class {name!r} (label {label}); each class needs some')
-        if x.is_floating_point() and not x.isfinite().all():
+        if x.is_floating_point() and not all_finite(x):
             raise ValueError(f'the {split} images hold NaN or infinite values (row {int((~x.isfinite()).any(1).nonzero()[0])}); '
                              'the data is damaged, this is not a learning-rate problem')
 
@@ -147,8 +147,8 @@ class TwoClassData:
 def stack_two(pos, neg):
     "The book's recipe: two uint8 image stacks -> x (n, 784) float in [0, 1] and y (n, 1) with 1 for `pos`."
     import torch
-    x = torch.cat([pos, neg]).view(-1, pos.shape[-2] * pos.shape[-1]).float() / 255
-    y = torch.tensor([1.] * len(pos) + [0.] * len(neg)).unsqueeze(1)
+    x = torch.cat([pos, neg]).view(-1, pos.shape[-2] * pos.shape[-1]).float().div_(255)
+    y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).unsqueeze(1)
     return x, y
 
 # %% ../nbs/01_data.ipynb #36b11a7b

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import Tensor
-from .core import as_device, whole_number
+from .core import all_finite, as_device, whole_number
 
 # %% auto #0
 __all__ = ['book_dls', 'TensorLoader', 'tensor_dls']
@@ -39,7 +39,7 @@ class TensorLoader:
             raise TypeError(f'x and y must be tensors, got {type(x).__name__} and {type(y).__name__}')
         if len(x) != len(y): raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
         if len(x) == 0: raise ValueError('x and y are empty; there is nothing to load')
-        if x.is_floating_point() and x.device.type != 'meta' and not x.isfinite().all():
+        if x.is_floating_point() and x.device.type != 'meta' and not all_finite(x):
             raise ValueError('x holds NaN or infinite values; the inputs are damaged (this is not a learning-rate problem)')
         bs = whole_number(bs, 'bs (batch size)')
         if bs < 1: raise ValueError(f'bs (batch size) must be a whole number of at least 1, got {bs!r}')

@@ -122,7 +122,10 @@ def mnist_complete(path:Path) -> bool:
     path = Path(path); csv = path/'labels.csv'
     if not csv.is_file(): return False
     names = [l.split(',')[0] for l in csv.read_text().splitlines()[1:] if l.strip()]
-    return len(names) > 0 and all((path/n).is_file() for n in names)
+    wanted = {}   # folder -> file names: one listing per folder, not one look-up per file
+    for n in names: wanted.setdefault(os.path.dirname(n), set()).add(os.path.basename(n))
+    return len(names) > 0 and all(
+        (path/d).is_dir() and files <= set(os.listdir(path/d)) for d, files in wanted.items())
 
 # %% ../nbs/15_fetch.ipynb #ceede410
 @contextmanager
