@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, os, sys, warnings
 from .core import JIT_NOTICE, check_threads
 from .data import DATASETS, FASHION_CLASSES, check_classes
-from .settings import BS, LOOPS, MODELS, SEED_SETTINGS, check_settings
+from .settings import BS, ALL_MODELS, LOOPS, article_figure, check_settings
 
 # %% auto #0
 __all__ = ['make_parser', 'main']
@@ -28,8 +28,9 @@ def make_parser() -> argparse.ArgumentParser:
                + '. Exit status: 0 done, 1 the data, disk or training failed, 2 bad input, 130 interrupted.')
     t.add_argument('--dataset', choices=DATASETS, default='mnist', help='data set (default: mnist)')
     t.add_argument('--classes', nargs=2, metavar=('A', 'B'), help='two classes, positive first (default: 3 7 or dress pullover)')
-    t.add_argument('--model', choices=MODELS, default='linear', help='model (default: linear)')
-    t.add_argument('--loop', choices=LOOPS, default='scratch', help='scratch: train_model; learner: fastai Learner (default: scratch)')
+    t.add_argument('--model', choices=ALL_MODELS, default='linear', help='model (default: linear)')
+    t.add_argument('--loop', choices=LOOPS, default='scratch',
+                   help='scratch: train_model; learner: fastai Learner; own: our BasicLearner (default: scratch)')
     t.add_argument('--epochs', type=int, help='epochs (default: the seed settings\')')
     t.add_argument('--lr', type=float, help='learning rate (default: the seed settings\')')
     t.add_argument('--bs', type=int, default=BS, help=f'batch size (default: {BS})')
@@ -69,8 +70,9 @@ def main(argv:list=None # the arguments after sgd7; None: the command line's
                   f"{s['epochs']} epoch{'s' * (s['epochs'] != 1)}, lr {s['lr']:g}, bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
             result = runs.run_training(**s, progress=True, device=device, threads=threads)
             runs.save_run(result, out, a.overwrite)
-            seed = SEED_SETTINGS[s['dataset'], s['model'], s['loop']]
-            note = f" (seed article: {seed['article']}%)" if s['classes'] == list(check_classes(s['dataset'])) else ''
+            figure = article_figure(s['dataset'], s['model'], s['loop'])
+            default_pair = s['classes'] == list(check_classes(s['dataset']))
+            note = f" (seed article: {figure}%)" if figure and default_pair else ''
             print(f"accuracy {100 * result['accuracy']:.2f}%{note}; wrote {out/'metrics.json'} and {out/'accuracy.png'}", flush=True)
         return 0
     except KeyboardInterrupt:

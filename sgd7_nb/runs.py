@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from .core import clean_leftovers
 from .data import check_classes
-from .settings import BS, SEED_SETTINGS, check_settings
+from .settings import BS, article_figure, check_settings
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'load_data', 'table_row', 'TrainingBar', 'run_training', 'default_out', 'new_out', 'RunExists',
@@ -101,8 +101,8 @@ def _epoch_callback(on_epoch, bar=None):
 # %% ../nbs/13_runs.ipynb #d0613031
 def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                  classes=None,         # two classes, positive first; None: 3 vs 7 or dress vs pullover
-                 model:str='linear',   # 'linear' or 'simple_net'
-                 loop:str='scratch',   # 'scratch' (train_model + BasicOptim + TensorLoader) or 'learner' (fastai Learner)
+                 model:str='linear',   # 'linear', 'simple_net' or 'cnn'
+                 loop:str='scratch',   # 'scratch' (train_model), 'learner' (fastai's) or 'own' (BasicLearner)
                  epochs:int=None,      # None: the seed settings'
                  lr:float=None,        # None: the seed settings'
                  bs:int=BS,            # batch size
@@ -116,7 +116,7 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
     "Train one model with the seven steps; return the settings, `history` (one dict per epoch) and final `accuracy`."
     settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed)
     from sgd7_nb.core import as_device, set_seed   # fastai's set_seed, without importing fastai
-    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.deeper import make_model   # every model name, the seed articles' two included
     if data is None: data = load_data(dataset, settings['classes'])
     elif (data.dataset, list(data.classes)) != (dataset, settings['classes']):
         raise ValueError(f'data holds {data.dataset} {data.classes}, not {dataset} {tuple(settings["classes"])}')
@@ -139,6 +139,13 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
             if bar is not None: train_dl = _BarLoader(train_dl, bar)
             train_model(net, train_dl, valid_dl, BasicOptim(net.parameters(), s['lr']), s['epochs'], on_epoch=report,
                         threads=threads)
+        elif loop == 'own':
+            from sgd7_nb.dataloader import TensorLoader
+            from sgd7_nb.own_learner import BasicLearner, OnEpoch
+            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True, seed=s['seed'], device=device)
+            valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
+            if bar is not None: train_dl = _BarLoader(train_dl, bar)
+            BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)], threads=threads).fit(s['epochs'])
         else:
             from sgd7_nb.dataloader import tensor_dls
             from sgd7_nb.learner import make_learner
@@ -202,9 +209,9 @@ def plot_history(result:dict # from run_training
     ax1.plot(ep, [r['train_loss'] for r in h], label='train'); ax1.plot(ep, [r['valid_loss'] for r in h], label='valid')
     ax1.set(xlabel='epoch', ylabel='loss', title='loss'); ax1.legend()
     ax2.plot(ep, [100 * r['accuracy'] for r in h], marker='.', label='sgd7_nb')
-    seed = SEED_SETTINGS.get((result['dataset'], result['model'], result['loop']))
-    if seed and result['classes'] == list(check_classes(result['dataset'])):
-        ax2.axhline(seed['article'], color='grey', ls='--', label=f"seed article {seed['article']}%")
+    figure = article_figure(result['dataset'], result['model'], result['loop'])
+    if figure and result['classes'] == list(check_classes(result['dataset'])):
+        ax2.axhline(figure, color='grey', ls='--', label=f"seed article {figure}%")
     ax2.set(xlabel='epoch', ylabel='accuracy (%)', title=f"validation accuracy: {100 * result['accuracy']:.2f}%"); ax2.legend()
     fig.suptitle(f"{result['dataset']} {result['classes'][0]} vs {result['classes'][1]}, {result['model']}, "
                  f"{result['loop']} loop, lr {result['lr']:g}, bs {result['bs']}, seed {result['seed']}", fontsize=10)

@@ -9,12 +9,15 @@ from .core import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0
-__all__ = ['LOOPS', 'BS', 'MODELS', 'SEED_SETTINGS', 'FLOAT32_MAX', 'seed_settings', 'check_settings']
+__all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'FLOAT32_MAX',
+           'seed_settings', 'article_figure', 'check_settings']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
-LOOPS = ('scratch', 'learner')
+LOOPS = ('scratch', 'learner', 'own')
 BS = 256  # the batch size of every seed run
-MODELS = ('linear', 'simple_net')  # what `make_model` builds
+MODELS = ('linear', 'simple_net')  # the seed articles' models (the neural-net notebook's)
+DEEPER_MODELS = ('cnn',)           # from the going-deeper notebook
+ALL_MODELS = MODELS + DEEPER_MODELS
 
 SEED_SETTINGS = {  # (dataset, model, loop) -> the articles' epochs and learning rate, and the accuracy (%) they reported
     ('mnist',   'linear',     'scratch'): dict(epochs=20, lr=1.0, article=97.2),
@@ -27,25 +30,42 @@ SEED_SETTINGS = {  # (dataset, model, loop) -> the articles' epochs and learning
     ('fashion', 'simple_net', 'learner'): dict(epochs=30, lr=0.1, article=96.75),
 }
 assert {k[1] for k in SEED_SETTINGS} == set(MODELS)
+DEEPER_SETTINGS = {  # (dataset, model) -> epochs and learning rate, for every loop
+    ('mnist',   'cnn'): dict(epochs=10, lr=1.0),
+    ('fashion', 'cnn'): dict(epochs=10, lr=0.5),
+}
+assert {k[1] for k in DEEPER_SETTINGS} == set(DEEPER_MODELS)
 
 # %% ../nbs/12_settings.ipynb #a16cffca
 def seed_settings(dataset:str='mnist',  # 'mnist' or 'fashion'
-                  model:str='linear',   # 'linear' or 'simple_net'
-                  loop:str='scratch'    # 'scratch' (train_model) or 'learner' (fastai Learner)
+                  model:str='linear',   # 'linear', 'simple_net' or 'cnn'
+                  loop:str='scratch'    # 'scratch', 'learner' (fastai's) or 'own' (BasicLearner)
                  ) -> dict:
     "The seed articles' `epochs`, `lr` and `bs` for this combination."
-    for name, value, valid in (('dataset', dataset, DATASETS), ('model', model, MODELS), ('loop', loop, LOOPS)):
-        if value not in valid: raise ValueError(f'unknown {name} {value!r}; valid: ' + ', '.join(valid))
-    s = SEED_SETTINGS[dataset, model, loop]
+    for name, value, valid in (('dataset', dataset, DATASETS), ('model', model, ALL_MODELS),
+                               ('loop', loop, LOOPS)):
+        if value not in valid:
+            raise ValueError(f'unknown {name} {value!r}; valid: ' + ', '.join(valid))
+    if model in DEEPER_MODELS: s = DEEPER_SETTINGS[dataset, model]
+    else: s = SEED_SETTINGS[dataset, model, 'scratch' if loop == 'own' else loop]
     return dict(epochs=s['epochs'], lr=s['lr'], bs=BS)
+
+def article_figure(dataset:str, # 'mnist' or 'fashion'
+                   model:str,   # a model name
+                   loop:str     # a loop name
+                  ) -> float|None:
+    "The accuracy (%) the seed articles reported for these settings, or None if they ran none."
+    if loop == 'own': loop = 'scratch'   # our Learner runs the scratch loop's settings
+    s = SEED_SETTINGS.get((dataset, model, loop))
+    return None if s is None else s['article']
 
 # %% ../nbs/12_settings.ipynb #b97046fc
 FLOAT32_MAX = 3.4028234663852886e38
 
 def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
                    classes=None,        # two classes, positive first; None for the default pair
-                   model:str='linear',  # 'linear' or 'simple_net'
-                   loop:str='scratch',  # 'scratch' or 'learner'
+                   model:str='linear',  # 'linear', 'simple_net' or 'cnn'
+                   loop:str='scratch',  # 'scratch', 'learner' or 'own'
                    epochs:int=None,     # None: the seed settings' number
                    lr:float=None,       # None: the seed settings' learning rate
                    bs:int=BS,           # batch size
