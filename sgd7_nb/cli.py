@@ -48,6 +48,25 @@ def _class_arg(c:str):
     return int(c) if c.isdigit() else c.replace('_', ' ')
 
 # %% ../nbs/14_cli.ipynb #7d686a95
+def _train(a, s:dict, out, draw, threads) -> int:
+    "The run itself, once the options are good: train, save, and say where."
+    from sgd7_nb import runs
+    from sgd7_nb.core import as_device   # the first import of PyTorch
+    try: device = as_device(a.device)
+    except ValueError as e: a.parser.error(str(e))
+    with runs.quiet_when_closed():
+        print(f"sgd7 train: {s['dataset']} {s['classes'][0]} (1) vs {s['classes'][1]} (0), "
+              f"{s['model']}, {s['loop']} loop, {s['epochs']} epoch{'s' * (s['epochs'] != 1)}, "
+              f"lr {s['lr']:g}, bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
+        result = runs.run_training(**s, progress=True, device=device, threads=threads)
+        runs.save_run(result, out, a.overwrite, draw=draw)
+        figure = article_figure(s['dataset'], s['model'], s['loop'])
+        default_pair = s['classes'] == list(check_classes(s['dataset']))
+        note = f" (seed article: {figure}%)" if figure and default_pair else ''
+        print(f"accuracy {100 * result['accuracy']:.2f}%{note}; "
+              f"wrote {out/'metrics.json'} and {out/'accuracy.png'}", flush=True)
+    return 0
+
 def main(argv:list=None # the arguments after sgd7; None: the command line's
         ) -> int:
     "Run `sgd7`; return the exit status: 0 done, 1 the environment failed, 2 bad input, 130 interrupted."
@@ -62,19 +81,9 @@ def main(argv:list=None # the arguments after sgd7; None: the command line's
         except ValueError as e: a.parser.error(str(e))
         from sgd7_nb import runs
         out = runs.check_out(a.out or runs.new_out(runs.default_out(s)), a.overwrite)
-        from sgd7_nb.core import as_device
-        try: device = as_device(a.device)
-        except ValueError as e: a.parser.error(str(e))
-        with runs.quiet_when_closed():
-            print(f"sgd7 train: {s['dataset']} {s['classes'][0]} (1) vs {s['classes'][1]} (0), {s['model']}, {s['loop']} loop, "
-                  f"{s['epochs']} epoch{'s' * (s['epochs'] != 1)}, lr {s['lr']:g}, bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
-            result = runs.run_training(**s, progress=True, device=device, threads=threads)
-            runs.save_run(result, out, a.overwrite)
-            figure = article_figure(s['dataset'], s['model'], s['loop'])
-            default_pair = s['classes'] == list(check_classes(s['dataset']))
-            note = f" (seed article: {figure}%)" if figure and default_pair else ''
-            print(f"accuracy {100 * result['accuracy']:.2f}%{note}; wrote {out/'metrics.json'} and {out/'accuracy.png'}", flush=True)
-        return 0
+        plots = runs.PlotWorker()   # imports matplotlib beside us while PyTorch loads
+        try: return _train(a, s, out, plots.draw, threads)
+        finally: plots.close()
     except KeyboardInterrupt:
         print('sgd7: interrupted', file=sys.stderr); return 130
     except Exception as e:

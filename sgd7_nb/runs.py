@@ -12,8 +12,9 @@ from .data import check_classes
 from .settings import BS, article_figure, check_settings
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'load_data', 'table_row', 'TrainingBar', 'run_training', 'default_out', 'new_out', 'RunExists',
-           'check_out', 'plot_history', 'save_run', 'explain', 'quiet_when_closed']
+__all__ = ['TABLE_COLUMNS', 'PLOT_DPI', 'load_data', 'table_row', 'format_time', 'TrainingBar', 'run_training', 'default_out',
+           'new_out', 'RunExists', 'check_out', 'plot_history', 'save_run', 'PlotWorker', 'explain',
+           'quiet_when_closed']
 
 # %% ../nbs/13_runs.ipynb #3a88ae39
 @functools.lru_cache(maxsize=2)
@@ -33,8 +34,20 @@ TABLE_COLUMNS = ('epoch', 'train_loss', 'valid_loss', 'accuracy', 'time')
 def table_row(row:dict # a history row: epoch, train_loss, valid_loss, accuracy, seconds
              ) -> list:
     "A history row as fastai prints it: floats to 6 decimals, the time as mm:ss."
-    from fastprogress.fastprogress import format_time
-    return [str(row['epoch'])] + [f"{row[k]:.6f}" for k in ('train_loss', 'valid_loss', 'accuracy')] + [format_time(row['seconds'])]
+    numbers = [f"{row[k]:.6f}" for k in ('train_loss', 'valid_loss', 'accuracy')]
+    return [str(row['epoch'])] + numbers + [format_time(row['seconds'])]
+
+def format_time(seconds:float) -> str:
+    "Seconds as fastprogress shows them: mm:ss, or h:mm:ss from an hour on."
+    t = int(seconds); h, m, s = t // 3600, t // 60 % 60, t % 60
+    return f'{h}:{m:02d}:{s:02d}' if h else f'{m:02d}:{s:02d}'
+
+def _bars_wanted() -> bool:
+    "Bars only where they redraw themselves: a terminal or a notebook, not a log file or a pipe."
+    if sys.stdout.isatty(): return True
+    if 'IPython' not in sys.modules: return False   # no notebook: no need to import fastprogress
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    return IN_NOTEBOOK
 
 def _console_line(cells, widths):
     "One line of fastai's console table: each cell padded to its column's width plus two spaces."
@@ -43,12 +56,11 @@ def _console_line(cells, widths):
 class TrainingBar:
     "fastprogress bars over epochs and batches, with a fastai-style table of the epochs."
     def __init__(self, epochs:int): # how many epochs the run will have
-        from fastprogress.fastprogress import master_bar, IN_NOTEBOOK
-        self.epochs, self.done = epochs, 0
+        self.epochs, self.done, self.mb = epochs, 0, None
         self.widths = [max(len(c), 8) for c in TABLE_COLUMNS]
-        # Bars only where they can redraw themselves: a notebook or a terminal, not a log file or a pipe.
-        self.mb = master_bar(range(epochs)) if IN_NOTEBOOK or sys.stdout.isatty() else None
-        if self.mb is not None: self.mb.update(0)
+        if _bars_wanted():
+            from fastprogress.fastprogress import master_bar
+            self.mb = master_bar(range(epochs)); self.mb.update(0)
         self._write(list(TABLE_COLUMNS))
 
     def _write(self, cells):
@@ -217,9 +229,14 @@ def plot_history(result:dict # from run_training
                  f"{result['loop']} loop, lr {result['lr']:g}, bs {result['bs']}, seed {result['seed']}", fontsize=10)
     return fig
 
+PLOT_DPI = 100   # the saved plot's resolution
+
+def _draw_here(result, path): plot_history(result).savefig(path, dpi=PLOT_DPI)
+
 def save_run(result:dict,          # from run_training
              out,                  # the run's folder
-             overwrite:bool=False  # replace an earlier run in out
+             overwrite:bool=False, # replace an earlier run in out
+             draw=None             # draw(result, path) writes the plot; None: plot_history, here
             ) -> Path:
     "Write `out/metrics.json` and `out/accuracy.png` all at once or not at all; return `out`."
     out = check_out(out, overwrite)
@@ -227,7 +244,7 @@ def save_run(result:dict,          # from run_training
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.new-{os.getpid()}-'))
     try:
         (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
-        plot_history(result).savefig(tmp/'accuracy.png', dpi=100)
+        (draw or _draw_here)(result, tmp/'accuracy.png')
         if out.is_dir() and any(out.iterdir()):                  # replacing an earlier run: it goes only once the new one is whole
             old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.old-{os.getpid()}-'))
             out.rename(old/'run'); tmp.rename(out); shutil.rmtree(old, ignore_errors=True)
@@ -235,6 +252,33 @@ def save_run(result:dict,          # from run_training
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
 
+
+# %% ../nbs/13_runs.ipynb #058cc12b
+class PlotWorker:
+    "A second Python that imports matplotlib now and draws one run's plot when asked."
+    def __init__(self):
+        import subprocess
+        self.proc = subprocess.Popen([sys.executable, '-c', 'import sgd7_nb.runs as r; r._plot_job()'],
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def draw(self, result:dict, path):
+        "Draw `plot_history(result)` into `path` in the worker; once per worker."
+        job = json.dumps(dict(result=result, path=str(path)))
+        _, err = self.proc.communicate(job, timeout=600)
+        if self.proc.returncode:
+            raise RuntimeError('drawing the plot failed: ' + (err.strip().splitlines() or ['?'])[-1])
+
+    def close(self):
+        "Stop the worker if it is still waiting (a run that ended without saving)."
+        if self.proc.poll() is None: self.proc.kill(); self.proc.wait()
+
+# %% ../nbs/13_runs.ipynb #0efb63ef
+def _plot_job():
+    "The worker's side: import matplotlib at once, then draw the one job read from stdin."
+    from matplotlib.figure import Figure   # the slow import, while the parent works
+    job = sys.stdin.read()
+    if job: job = json.loads(job); _draw_here(job['result'], job['path'])
 
 # %% ../nbs/13_runs.ipynb #8814a4c5
 def explain(e:BaseException, # what stopped the run
