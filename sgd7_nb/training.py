@@ -8,10 +8,11 @@ import math, time
 import torch
 from torch import nn, Tensor
 from .loss import mnist_loss, batch_accuracy
-from .core import check_same_device, num_threads, threads_for
+from .core import check_same_device, num_threads, set_seed, threads_for
+from .dataloader import TensorLoader
 
 # %% auto #0
-__all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'train_model']
+__all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'train_model', 'train_on']
 
 # %% ../nbs/05_training.ipynb #3a683182
 def calc_grad(xb:Tensor,     # a batch of inputs
@@ -110,3 +111,22 @@ def train_model(model,                 # called on a batch to predict; its param
             history.append(row)
             if on_epoch is not None: on_epoch(row)
     return history
+
+# %% ../nbs/05_training.ipynb #a58eb1a5
+def train_on(data,          # a TwoClassData: its training and validation sets
+             model_func,    # makes the model (called after the seed is set), e.g. Linear1
+             opt_func,      # opt_func(parameters, lr) -> an optimiser, e.g. BasicOptim
+             epochs:int,    # how many passes over the training set
+             lr:float=1.0,  # the learning rate
+             bs:int=256,    # images per batch
+             seed:int=42,   # seeds the starting weights and the order of the batches
+             **kwargs):     # passed on to train_model, e.g. on_epoch or loss_func
+    "Seed, make the model, train it on `data` with `train_model`; return (model, history)."
+    set_seed(seed)
+    model = model_func()
+    if isinstance(model, nn.Module): model = model.to(data.device)
+    dl = lambda x, y, **kw: TensorLoader(x, y, bs=bs, device=data.device, **kw)
+    train_dl = dl(data.train_x, data.train_y, shuffle=True, seed=seed)
+    valid_dl = dl(data.valid_x, data.valid_y)
+    opt = opt_func(model.parameters(), lr)
+    return model, train_model(model, train_dl, valid_dl, opt, epochs, **kwargs)
