@@ -14,8 +14,8 @@
    Before timing, the floor, the bare loop, train_model and make_learner each train one epoch
    from the same weights over the same batches, and must end with the same weights.
 
-2. Deeper models (every model in sgd7_nb.settings.MODELS after the first two, threads as the
-   package chooses them): train_model and make_learner against a raw PyTorch loop
+2. Deeper models (sgd7_nb.settings.DEEPER_MODELS, with the threads the package chooses for
+   them): train_model and make_learner against a raw PyTorch loop
    (`torch.optim.SGD`, batches by `index_select`) for the same model on the same tensors.
 
 3. Start-up: `sgd7 train --epochs 1` (scratch and learner loops) against
@@ -86,7 +86,7 @@ def batches(data, epoch_seed):
 
 def bare_loop(name, data, epochs, stamp, lr):
     "Autograd on raw tensors, `addmm`, the update by hand under no_grad: the base."
-    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.deeper import make_model
     ps = [p.requires_grad_() for p in raw_params(make_model(name, seed=SEED, device='cpu'))]
     x, y, orders, history = data.train_x, data.train_y, batches(data, SEED), []
     for _ in range(epochs):
@@ -104,7 +104,7 @@ def bare_loop(name, data, epochs, stamp, lr):
 
 def floor_loop(name, data, epochs, stamp, lr):
     "The analytic gradient of the loss, written out: no autograd, the least work there is."
-    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.deeper import make_model
     ps = raw_params(make_model(name, seed=SEED, device='cpu'))
     x, y, orders, history = data.train_x, data.train_y, batches(data, SEED), []
     for _ in range(epochs):
@@ -129,7 +129,7 @@ def floor_loop(name, data, epochs, stamp, lr):
 def train_model_loop(name, data, epochs, stamp, lr):
     "sgd7_nb's train_model with BasicOptim over TensorLoaders."
     from sgd7_nb.dataloader import TensorLoader
-    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.deeper import make_model
     from sgd7_nb.optim import BasicOptim
     from sgd7_nb.training import train_model
     model = make_model(name, seed=SEED, device='cpu')
@@ -144,7 +144,7 @@ def learner_loop(kind):
         from fastai.callback.core import Callback
         from sgd7_nb.dataloader import book_dls, tensor_dls
         from sgd7_nb.learner import make_learner
-        from sgd7_nb.neural_net import make_model
+        from sgd7_nb.deeper import make_model
         class Stamp(Callback):
             order = 100   # after every other callback's end-of-epoch work
             def after_epoch(self): stamp()
@@ -212,7 +212,7 @@ def loops(args, data, lines, failed):
 
 def raw_torch_loop(name, data, epochs, stamp, lr, loss_func):
     "Plain PyTorch: the model, torch.optim.SGD, batches by index_select, batched validation."
-    from sgd7_nb.neural_net import make_model
+    from sgd7_nb.deeper import make_model
     model = make_model(name, seed=SEED, device='cpu')
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     x, y, orders = data.train_x, data.train_y, batches(data, SEED)
@@ -228,10 +228,10 @@ def raw_torch_loop(name, data, epochs, stamp, lr, loss_func):
 
 def deeper(args, data, lines, failed):
     from sgd7_nb.core import threads_for
-    from sgd7_nb.neural_net import make_model
-    from sgd7_nb.settings import MODELS, seed_settings
+    from sgd7_nb.deeper import make_model
+    from sgd7_nb.settings import DEEPER_MODELS, seed_settings
     from sgd7_nb.loss import mnist_loss as loss_func
-    names = [m for m in MODELS[2:] if m != 'resnet18']   # resnet18 trains through fastai's vision_learner
+    names = list(DEEPER_MODELS)   # resnet18 trains through fastai's vision_learner, not these loops
     if not names: lines.append('\n(no deeper models in this version)'); return
     for name in names:
         lr = seed_settings('mnist', name)['lr']

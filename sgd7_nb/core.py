@@ -10,7 +10,7 @@ from contextlib import contextmanager
 # %% auto #0
 __all__ = ['DEVICE_ENV', 'THREADS_ENV', 'JIT_NOTICE', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device',
            'check_same_device', 'set_seed', 'whole_number', 'real_number', 'all_finite', 'check_threads', 'threads_for',
-           'num_threads', 'quiet_import', 'pid_alive', 'clean_leftovers', 'plain_doc', 'show_doc']
+           'num_threads', 'best_time', 'quiet_import', 'pid_alive', 'clean_leftovers', 'plain_doc', 'show_doc']
 
 # %% ../nbs/00_core.ipynb #6e841f11
 DEVICE_ENV = 'SGD7_DEVICE'
@@ -20,20 +20,24 @@ def _has_mps() -> bool:
     mps = getattr(torch.backends, 'mps', None)
     return bool(mps and mps.is_available())
 
-def as_device(device=None): # None or 'auto': the best there is; else 'cpu', 'cuda', 'cuda:1', 'mps' or a torch.device
-    "The `torch.device` to use: `device` checked, or, for None/'auto', `$SGD7_DEVICE` or the best available."
+def as_device(device=None): # None or 'auto': the best there is; 'cpu', 'cuda', 'mps'...
+    "`device` checked; for None or 'auto', `$SGD7_DEVICE` or the best there is."
     import torch
     if device is None or device == 'auto': device = os.environ.get(DEVICE_ENV) or 'auto'
     if device == 'auto':
-        if torch.cuda.is_available(): return torch.device('cuda', torch.cuda.current_device())
+        if torch.cuda.is_available():
+            return torch.device('cuda', torch.cuda.current_device())
         return torch.device('mps' if _has_mps() else 'cpu')
     try: device = torch.device(device)
     except (RuntimeError, TypeError):
-        raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu', 'cuda' or 'mps'") from None
+        raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu', 'cuda' or "
+                         "'mps'") from None
     if device.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"device {str(device)!r} asked for, but PyTorch sees no GPU here; use 'cpu' or 'auto'")
+        raise ValueError(f"device {str(device)!r} asked for, but PyTorch sees no GPU "
+                         "here; use 'cpu' or 'auto'")
     if device.type == 'mps' and not _has_mps():
-        raise ValueError("device 'mps' asked for, but PyTorch sees no Apple GPU here; use 'cpu' or 'auto'")
+        raise ValueError("device 'mps' asked for, but PyTorch sees no Apple GPU here; "
+                         "use 'cpu' or 'auto'")
     return device
 
 def default_device():
@@ -45,33 +49,36 @@ class DeviceMismatchError(ValueError):
     "A model's parameters and its batches are on different devices."
 
 def model_device(model):
-    "The device of `model`'s parameters, or None for a model without any (e.g. a plain function)."
+    "The device of `model`'s parameters; None if it has none (e.g. a plain function)."
     params = getattr(model, 'parameters', None)
     p = next(iter(params()), None) if callable(params) else None
     return None if p is None else p.device
 
 def check_same_device(model, # an nn.Module (anything else is not checked)
-                      dl):    # a loader with a .device, e.g. TensorLoader (else not checked)
-    "Raise `DeviceMismatchError` naming both devices if `model` and the batches of `dl` are on different devices."
+                      dl):    # a loader with a .device, e.g. TensorLoader
+    "Raise `DeviceMismatchError` if `model` and `dl`'s batches are on two devices."
     m, d = model_device(model), getattr(dl, 'device', None)
-    if m is None or d is None or m == d or (m.type == d.type and None in (m.index, d.index)): return
-    raise DeviceMismatchError(f'the model is on {m} but the batches are on {d}; put both on one device: '
-                              f'model.to({str(d)!r}), or make the loader with device={str(m)!r}')
+    if m is None or d is None or m == d: return
+    if m.type == d.type and None in (m.index, d.index): return   # 'cuda' and 'cuda:0'
+    raise DeviceMismatchError(
+        f'the model is on {m} but the batches are on {d}; put both on one device: '
+        f'model.to({str(d)!r}), or make the loader with device={str(m)!r}')
 
 # %% ../nbs/00_core.ipynb #de0af42b
 def set_seed(s:int,                  # the seed
-             reproducible:bool=False): # also make cuDNN deterministic (slower; GPUs only)
-    "Seed Python's, NumPy's and PyTorch's random number generators (every GPU's too), as fastai's `set_seed` does."
+             reproducible:bool=False): # also make cuDNN deterministic (slower)
+    "Seed Python's, NumPy's and PyTorch's generators (GPUs' too), as fastai's does."
     import random, numpy as np, torch
     torch.manual_seed(s)
     torch.cuda.manual_seed_all(s)
     np.random.seed(s % (2**32 - 1))
     random.seed(s)
-    if reproducible: torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    if reproducible:
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
 
 # %% ../nbs/00_core.ipynb #d1a1c7b9
 def whole_number(v, name:str='value') -> int:
-    "`v` as an `int` if it is a whole number (Python, NumPy, or a 0-d integer tensor); else a `ValueError` naming `name`."
+    "`v` as an `int` if it is whole (Python, NumPy, 0-d tensor), else an error."
     import operator
     if not isinstance(v, bool):
         try: return operator.index(v)
@@ -79,7 +86,7 @@ def whole_number(v, name:str='value') -> int:
     raise ValueError(f'{name} must be a whole number, got {v!r}')
 
 def real_number(v, name:str='value') -> float:
-    "`v` as a `float` if it is a real number (Python, NumPy, or a 0-d tensor); else a `ValueError` naming `name`."
+    "`v` as a `float` if it is a number (Python, NumPy, 0-d tensor), else an error."
     if not isinstance(v, (bool, str, bytes)):
         try: return float(v)
         except (TypeError, ValueError, RuntimeError): pass
@@ -96,36 +103,56 @@ THREADS_ENV = 'SGD7_THREADS'
 def check_threads(threads=None): # a number of threads, or None
     "`threads` as an int, checked to be between 1 and 1024; None stays None."
     if threads is None: return None
-    n = whole_number(int(threads) if isinstance(threads, str) and threads.strip().isdigit() else threads, 'threads')
-    if not 1 <= n <= 1024: raise ValueError(f'threads must be between 1 and 1024, got {n}')
+    if isinstance(threads, str) and threads.strip().isdigit(): threads = int(threads)
+    n = whole_number(threads, 'threads')
+    if not 1 <= n <= 1024:
+        raise ValueError(f'threads must be between 1 and 1024, got {n}')
     return n
 
 def threads_for(model,        # the model about to be trained
-                threads=None): # a number overrides the rule; None: $SGD7_THREADS, else the rule
-    "How many CPU threads to train `model` with: 1 for small fully connected models, else PyTorch's default."
+                threads=None): # overrides the rule; None: $SGD7_THREADS or the rule
+    "CPU threads to train `model` on: 1 for small dense models, else PyTorch's default."
     import torch
     from torch import nn
-    n = check_threads(threads if threads is not None else os.environ.get(THREADS_ENV) or None)
+    if threads is None: threads = os.environ.get(THREADS_ENV) or None
+    n = check_threads(threads)
     if n is not None: return n
-    size = sum(p.numel() for p in model.parameters()) if isinstance(model, nn.Module) else 0
-    convs = isinstance(model, nn.Module) and any(isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) for m in model.modules())
+    if not isinstance(model, nn.Module): return 1
+    size = sum(p.numel() for p in model.parameters())
+    conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+    convs = any(isinstance(m, conv) for m in model.modules())
     return 1 if size < 1_000_000 and not convs else torch.get_num_threads()
 
 @contextmanager
 def num_threads(n:int): # PyTorch's intra-op threads inside the with block
-    "Run the block with `torch.set_num_threads(n)`, restoring the previous number afterwards."
+    "Run the block with `torch.set_num_threads(n)`, then restore the previous number."
     import torch
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try: yield n
     finally: torch.set_num_threads(before)
 
+# %% ../nbs/00_core.ipynb #04d3b275
+def best_time(f,              # a function of no arguments, or a dict of them by name
+              n:int=3,        # runs of each; the fastest one counts
+              threads:int=1): # CPU threads while timing, restored afterwards
+    "Seconds of the fastest of `n` runs of `f()`; for a dict, of each, taking turns."
+    import math, time
+    fs = f if isinstance(f, dict) else {None: f}
+    secs = dict.fromkeys(fs, math.inf)
+    with num_threads(threads):
+        for _ in range(n):
+            for k, g in fs.items():
+                start = time.perf_counter(); g()
+                secs[k] = min(secs[k], time.perf_counter() - start)
+    return secs if isinstance(f, dict) else secs[None]
+
 # %% ../nbs/00_core.ipynb #ba59be3b
 # the start of PyTorch's message, as a `warnings` filter pattern
 JIT_NOTICE = r'`torch\.jit\.script` is deprecated'
 
 def quiet_import(name:str): # a module name, e.g. 'fastai.data.external'
-    "Import module `name` with PyTorch's `torch.jit.script` deprecation notice silenced."
+    "Import module `name` with PyTorch's `torch.jit.script` notice silenced."
     import importlib, warnings
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)
@@ -142,7 +169,7 @@ def pid_alive(pid:int) -> bool:
 def clean_leftovers(folder,       # where the temporary names live
                     prefix:str    # the name before <pid>-, e.g. '.mnist_sample-'
                    ) -> list:
-    "Remove `folder/<prefix><pid>-*` files and folders whose process is gone; return what was removed."
+    "Remove `folder/<prefix><pid>-*` whose process is gone; return what was removed."
     import re, shutil
     from pathlib import Path
     gone, folder = [], Path(folder)
@@ -163,7 +190,8 @@ def plain_doc(sym) -> str:
     try: sig = str(inspect.signature(sym))
     except (TypeError, ValueError): sig = ''
     kind = 'class ' if inspect.isclass(sym) else ''
-    return f"### {name}\n\n```python\n{kind}{name}{sig}\n```\n\n{inspect.getdoc(sym) or ''}\n"
+    return (f"### {name}\n\n```python\n{kind}{name}{sig}\n```\n\n"
+            f"{inspect.getdoc(sym) or ''}\n")
 
 def show_doc(sym, **kwargs):
     "nbdev's `show_doc(sym)` where nbdev works here, else `plain_doc(sym)` as Markdown."

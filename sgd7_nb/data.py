@@ -5,7 +5,8 @@
 # %% ../nbs/01_data.ipynb #920aea91
 from __future__ import annotations
 from pathlib import Path
-from .core import all_finite, as_device, clean_leftovers, quiet_import, whole_number
+from .core import (all_finite, as_device, clean_leftovers, quiet_import,
+                          whole_number)
 from .fetch import fashion_root, mnist_sample_path
 
 # %% auto #0
@@ -19,35 +20,42 @@ FASHION_CLASSES = ('t-shirt/top', 'trouser', 'pullover', 'dress', 'coat',
                    'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
 
 def _class_name(dataset, c) -> str:
-    "Canonical name of class `c` (a name or an index) in `dataset`, or a ValueError listing valid names."
+    "Canonical name of class `c` (name or index) in `dataset`; else a ValueError."
     if dataset == 'mnist':
         name = str(c).strip()
         if name in MNIST_CLASSES: return name
         if name.isdigit() and len(name) == 1:
-            raise ValueError(f"MNIST_SAMPLE holds only the digits 3 and 7, not {name}; choose 3 and 7, in either order")
+            raise ValueError(f"MNIST_SAMPLE holds only the digits 3 and 7, not {name}; "
+                             "choose 3 and 7, in either order")
         raise ValueError(f'unknown MNIST class {c!r}; valid: 3, 7')
     if not isinstance(c, (str, bool)):   # numpy and tensor integers are indices too
         try: c = whole_number(c)
         except ValueError: pass
         if 0 <= c < len(FASHION_CLASSES): return FASHION_CLASSES[c]
-    elif isinstance(c, str) and c.strip().lower() in FASHION_CLASSES: return c.strip().lower()
-    raise ValueError(f'unknown Fashion-MNIST class {c!r}; valid: ' + ', '.join(f"{i}={n!r}" for i, n in enumerate(FASHION_CLASSES)))
+    elif isinstance(c, str) and c.strip().lower() in FASHION_CLASSES:
+        return c.strip().lower()
+    valid = ', '.join(f'{i}={n!r}' for i, n in enumerate(FASHION_CLASSES))
+    raise ValueError(f'unknown Fashion-MNIST class {c!r}; valid: {valid}')
 
 def check_classes(dataset:str,   # 'mnist' or 'fashion'
-                  classes=None): # two class names or indices, positive first; None for the default pair
-    "Validate `dataset` and `classes`; return the two canonical class names, positive first."
-    if dataset not in DATASETS: raise ValueError(f'unknown dataset {dataset!r}; valid: ' + ', '.join(DATASETS))
-    if classes is None: return MNIST_CLASSES if dataset == 'mnist' else ('dress', 'pullover')
+                  classes=None): # two names or indices, positive first; None: default
+    "Check `dataset` and `classes`; return the two class names, positive first."
+    if dataset not in DATASETS:
+        raise ValueError(f'unknown dataset {dataset!r}; valid: ' + ', '.join(DATASETS))
+    if classes is None:
+        return MNIST_CLASSES if dataset == 'mnist' else ('dress', 'pullover')
     if isinstance(classes, (str, int)) or len(classes) != 2:
-        raise ValueError(f'classes must be two classes, positive first, e.g. (3, 7); got {classes!r}')
+        raise ValueError('classes must be two classes, positive first, e.g. (3, 7); '
+                         f'got {classes!r}')
     names = tuple(_class_name(dataset, c) for c in classes)
-    if names[0] == names[1]: raise ValueError(f'the two classes must differ; got {names[0]!r} twice')
+    if names[0] == names[1]:
+        raise ValueError(f'the two classes must differ; got {names[0]!r} twice')
     return names
 
 # %% ../nbs/01_data.ipynb #5db8d2db
 def read_pngs(folder:Path,       # a folder of PNG files
               size=(28, 28)):    # (width, height) every image must have
-    "Every `*.png` in `folder`, sorted by name, stacked into one uint8 tensor of shape (n, h, w); each checked to be grey and `size`."
+    "Every `*.png` in `folder` by name, checked (grey, `size`), as a uint8 (n, h, w)."
     import numpy as np, torch
     from PIL import Image, UnidentifiedImageError
     files = sorted(Path(folder).glob('*.png'))
@@ -55,11 +63,14 @@ def read_pngs(folder:Path,       # a folder of PNG files
     arrays = []
     for f in files:
         try:
-            with Image.open(f) as im: im.load(); mode, shape, a = im.mode, im.size, np.array(im)
+            with Image.open(f) as im:
+                im.load(); mode, shape, a = im.mode, im.size, np.array(im)
         except (UnidentifiedImageError, OSError, SyntaxError) as e:
-            raise ValueError(f'{f} is not a readable PNG image ({e}); the data folder is damaged: replace it with a fresh copy') from None
+            raise ValueError(f'{f} is not a readable PNG image ({e}); the data folder '
+                             'is damaged: replace it with a fresh copy') from None
         if mode != 'L' or shape != tuple(size):
-            raise ValueError(f'{f} is a {shape[0]}x{shape[1]} {mode} image, not {size[0]}x{size[1]} grayscale (L); '
+            raise ValueError(f'{f} is a {shape[0]}x{shape[1]} {mode} image, not '
+                             f'{size[0]}x{size[1]} grayscale (L); '
                              'the data folder is not MNIST_SAMPLE as fastai ships it')
         arrays.append(a)
     return torch.from_numpy(np.stack(arrays))
@@ -69,24 +80,26 @@ def read_pngs(folder:Path,       # a folder of PNG files
 CACHE_NAME = '.sgd7-images.pt'
 
 def _fingerprint(path:Path, folders) -> list:
-    "What a cache must match: labels.csv's size and time, and per folder the number, total size and newest time of its files."
+    "What a cache must match: labels.csv's size and time; per folder, its files' stats."
     import os
     def stats(d):
         st = [e.stat() for e in os.scandir(path/d)]
-        return [len(st), sum(s.st_size for s in st), max((s.st_mtime_ns for s in st), default=0)]
+        return [len(st), sum(s.st_size for s in st),
+                max((s.st_mtime_ns for s in st), default=0)]
     csv = (path/'labels.csv').stat()
     return [[csv.st_size, csv.st_mtime_ns]] + [stats(d) for d in folders]
 
 def read_pngs_cached(path:Path, # a data set's folder, e.g. MNIST_SAMPLE's
                      folders    # its image folders, e.g. ('train/3', 'valid/3')
                     ) -> dict:
-    "`{folder: read_pngs(path/folder)}`, decoded once and kept in `path/.sgd7-images.pt` while the files stay as they are."
+    "`{folder: read_pngs(path/folder)}`, cached in `path/.sgd7-images.pt`."
     import os, tempfile, torch
     path, folders = Path(path), list(folders)
     cache, key = path/CACHE_NAME, _fingerprint(path, folders)
     try:
         saved = torch.load(cache, weights_only=True)
-        if saved['key'] == key and saved['folders'] == folders: return dict(zip(folders, saved['images']))
+        if saved['key'] == key and saved['folders'] == folders:
+            return dict(zip(folders, saved['images']))
     except Exception: pass   # no cache yet, an outdated or a damaged one: decode again
     images = [read_pngs(path/d) for d in folders]
     clean_leftovers(path, f'{CACHE_NAME}.')
@@ -104,48 +117,63 @@ def read_pngs_cached(path:Path, # a data set's folder, e.g. MNIST_SAMPLE's
 
 # %% ../nbs/01_data.ipynb #64e20da6
 class TwoClassData:
-    "Flattened two-class image data: `train_x`/`valid_x` (n, 784) in [0, 1], `train_y`/`valid_y` (n, 1), 1 = `classes[0]`."
+    "Two classes of flat images: x (n, 784) in [0, 1], y (n, 1), 1 for `classes[0]`."
     def __init__(self, train_x, train_y, valid_x, valid_y, classes, dataset=''):
-        self.train_x, self.train_y, self.valid_x, self.valid_y = train_x, train_y, valid_x, valid_y
+        self.train_x, self.train_y = train_x, train_y
+        self.valid_x, self.valid_y = valid_x, valid_y
         self.classes, self.dataset = tuple(classes), dataset
-        for split, x, y in (('training', train_x, train_y), ('validation', valid_x, valid_y)): self._check(split, x, y)
+        for split, x, y in (('training', train_x, train_y),
+                            ('validation', valid_x, valid_y)):
+            self._check(split, x, y)
 
     def _check(self, split, x, y):
-        "Refuse data that would train silently wrong: shapes, labels other than 0/1, an empty class, NaN or inf."
+        "Refuse data that would train wrong: shapes, labels not 0/1, NaN, inf."
         if x.ndim != 2 or y.shape != (len(x), 1):
-            raise ValueError(f'the {split} set must be x (n, pixels) and y (n, 1); got {tuple(x.shape)} and {tuple(y.shape)}')
-        if not ((y == 0) | (y == 1)).all(): raise ValueError(f'the {split} labels must be 0 or 1 (mnist_loss needs that); got {y.unique().tolist()[:5]}')
+            raise ValueError(f'the {split} set must be x (n, pixels) and y (n, 1); got '
+                             f'{tuple(x.shape)} and {tuple(y.shape)}')
+        if not ((y == 0) | (y == 1)).all():
+            raise ValueError(f'the {split} labels must be 0 or 1 (mnist_loss needs '
+                             f'that); got {y.unique().tolist()[:5]}')
         for label, name in ((1, self.classes[0]), (0, self.classes[1])):
-            if not (y == label).any(): raise ValueError(f'the {split} set has zero images of class {name!r} (label {label}); each class needs some')
+            if not (y == label).any():
+                raise ValueError(f'the {split} set has zero images of class {name!r} '
+                                 f'(label {label}); each class needs some')
         if x.is_floating_point() and not all_finite(x):
-            raise ValueError(f'the {split} images hold NaN or infinite values (row {int((~x.isfinite()).any(1).nonzero()[0])}); '
+            raise ValueError(f'the {split} images hold NaN or infinite values (row '
+                             f'{int((~x.isfinite()).any(1).nonzero()[0])}); '
                              'the data is damaged, this is not a learning-rate problem')
 
     def to(self, device):
         "Move the four tensors to `device` (e.g. 'cuda'); returns the data object."
-        for k in ('train_x', 'train_y', 'valid_x', 'valid_y'): setattr(self, k, getattr(self, k).to(device))
+        for k in ('train_x', 'train_y', 'valid_x', 'valid_y'):
+            setattr(self, k, getattr(self, k).to(device))
         return self
 
     @property
     def device(self): return self.train_x.device
 
     def datasets(self):
-        "The book's datasets: `(list(zip(train_x, train_y)), list(zip(valid_x, valid_y)))`."
-        return list(zip(self.train_x, self.train_y)), list(zip(self.valid_x, self.valid_y))
+        "The book's datasets: lists of (x, y) pairs, training and validation."
+        pairs = lambda x, y: list(zip(x, y))
+        return pairs(self.train_x, self.train_y), pairs(self.valid_x, self.valid_y)
 
     def counts(self) -> dict:
-        "Number of images per split and class, e.g. `{'train': {'3': 6131, '7': 6265}, ...}`."
-        def _c(y): return {self.classes[0]: int(y.sum()), self.classes[1]: int(len(y) - y.sum())}
+        "Images per split and class, e.g. `{'train': {'3': 6131, '7': 6265}, ...}`."
+        def _c(y):
+            return {self.classes[0]: int(y.sum()),
+                    self.classes[1]: int(len(y) - y.sum())}
         return {'train': _c(self.train_y), 'valid': _c(self.valid_y)}
 
     def __repr__(self):
         c = self.counts()
-        return (f'{type(self).__name__}({self.dataset} {self.classes[0]!r} (1) vs {self.classes[1]!r} (0): '
-                f'train {tuple(self.train_x.shape)}, valid {tuple(self.valid_x.shape)}, counts {c}, on {self.device})')
+        pos, neg = self.classes
+        return (f'{type(self).__name__}({self.dataset} {pos!r} (1) vs {neg!r} (0): '
+                f'train {tuple(self.train_x.shape)}, '
+                f'valid {tuple(self.valid_x.shape)}, counts {c}, on {self.device})')
 
 # %% ../nbs/01_data.ipynb #181bee32
 def stack_two(pos, neg):
-    "The book's recipe: two uint8 image stacks -> x (n, 784) float in [0, 1] and y (n, 1) with 1 for `pos`."
+    "The book's recipe: two uint8 stacks -> x (n, 784) in [0, 1], y (n, 1) 1 for `pos`."
     import torch
     x = torch.cat([pos, neg]).view(-1, pos.shape[-2] * pos.shape[-1]).float().div_(255)
     y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).unsqueeze(1)
@@ -155,34 +183,40 @@ def stack_two(pos, neg):
 def _mnist_stacks(classes, data_dir=None, cache=None):
     "{split: (positive images, negative images)} from MNIST_SAMPLE."
     path = mnist_sample_path(data_dir, cache)
-    listed = [l.split(',')[0].rsplit('/', 1)[0] for l in (path/'labels.csv').read_text().splitlines()[1:] if l.strip()]
-    imgs = read_pngs_cached(path, [f'{s}/{c}' for s in ('train', 'valid') for c in MNIST_CLASSES])
+    rows = (path/'labels.csv').read_text().splitlines()[1:]
+    listed = [l.split(',')[0].rsplit('/', 1)[0] for l in rows if l.strip()]
+    folders = [f'{s}/{c}' for s in ('train', 'valid') for c in MNIST_CLASSES]
+    imgs = read_pngs_cached(path, folders)
     out = {s: tuple(imgs[f'{s}/{c}'] for c in classes) for s in ('train', 'valid')}
     # labels.csv is the list of the data set: the folders must hold exactly that
     for s, imgs in out.items():
         for c, x in zip(classes, imgs):
             if len(x) != listed.count(f'{s}/{c}'):
-                raise ValueError(f"{path/s/c} holds {len(x)} images but {path/'labels.csv'} lists {listed.count(f'{s}/{c}')}; "
-                                 'the folder was changed: replace it with a fresh copy of MNIST_SAMPLE')
+                n = listed.count(f'{s}/{c}')
+                raise ValueError(
+                    f"{path/s/c} holds {len(x)} images but {path/'labels.csv'} "
+                    f'lists {n}; the folder was changed: replace it with a fresh copy '
+                    'of MNIST_SAMPLE')
     return out
 
 def _fashion_stacks(classes, data_dir=None, cache=None):
-    "{split: (positive images, negative images)} from Fashion-MNIST; its test set is our validation set."
+    "{split: (positive, negative images)} of Fashion-MNIST; test is our validation."
     FashionMNIST = quiet_import('torchvision.datasets').FashionMNIST
-    root, idx = fashion_root(data_dir, cache), [FASHION_CLASSES.index(c) for c in classes]
+    root = fashion_root(data_dir, cache)
+    idx = [FASHION_CLASSES.index(c) for c in classes]
     out = {}
     for split, train in (('train', True), ('valid', False)):
         ds = FashionMNIST(root, train=train)
         out[split] = tuple(ds.data[ds.targets == i] for i in idx)
     return out
 
-def two_class_data(dataset:str='mnist', # 'mnist' (MNIST_SAMPLE, digits 3 and 7) or 'fashion' (Fashion-MNIST)
-                   classes=None,        # two class names or indices, positive first; default (3, 7) / ('dress', 'pullover')
-                   data_dir=None,       # a folder to look in first (see above); else $SGD7_DATA, caches, download
-                   cache=None,          # where extracted data is kept (default: fastai's data folder)
-                   device=None          # where the tensors go; None: default_device(), a GPU when there is one
+def two_class_data(dataset:str='mnist', # 'mnist' (MNIST_SAMPLE) or 'fashion'
+                   classes=None,        # two classes, positive first; None: the default
+                   data_dir=None,       # first place to look; then $SGD7_DATA, etc.
+                   cache=None,          # where extracted data is kept; None: fastai's
+                   device=None          # where the tensors go; None: default_device()
                   ) -> TwoClassData:
-    "Load two classes of `dataset` as flattened tensors on `device`, positive class first."
+    "Two classes of `dataset` as flattened tensors on `device`, positive class first."
     classes = check_classes(dataset, classes)
     stacks = (_mnist_stacks if dataset == 'mnist' else _fashion_stacks)(classes,
                                                                         data_dir, cache)
@@ -191,10 +225,12 @@ def two_class_data(dataset:str='mnist', # 'mnist' (MNIST_SAMPLE, digits 3 and 7)
 
 # %% ../nbs/01_data.ipynb #126d010e
 def counts_table(*datas):
-    "A pandas table with one row per data set, split and class: its label and number of images."
+    "A pandas table, one row per data set, split and class: its label and its images."
     import pandas as pd
-    return pd.DataFrame([dict(dataset=d.dataset, split=s, cls=k, label=int(k == d.classes[0]), images=v)
-                         for d in datas for s, c in d.counts().items() for k, v in c.items()])
+    return pd.DataFrame([dict(dataset=d.dataset, split=s, cls=k,
+                              label=int(k == d.classes[0]), images=v)
+                         for d in datas for s, c in d.counts().items()
+                         for k, v in c.items()])
 
 # %% ../nbs/01_data.ipynb #4bfd9c8d
 def show_samples(data:TwoClassData, # from two_class_data

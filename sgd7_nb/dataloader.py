@@ -15,8 +15,8 @@ __all__ = ['book_dls', 'TensorLoader', 'tensor_dls']
 # %% ../nbs/04_dataloader.ipynb #bbac93ca
 def book_dls(data,        # a TwoClassData from sgd7_nb.data.two_class_data
              bs:int=256,  # images per batch
-             device=None): # where the batches go; None: default_device(), a GPU when there is one
-    "The book's way: fastai `DataLoader`s over `data.datasets()`, training shuffled, validation in order."
+             device=None): # where the batches go; None: default_device()
+    "The book's way: fastai `DataLoader`s over `data.datasets()`, training shuffled."
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader
     dset, valid_dset = data.datasets()
@@ -25,7 +25,7 @@ def book_dls(data,        # a TwoClassData from sgd7_nb.data.two_class_data
 
 # %% ../nbs/04_dataloader.ipynb #9aaa6102
 class TensorLoader:
-    "Mini-batches `(xb, yb)` of rows of `x` and `y`: shuffled each epoch if asked, the last short batch kept."
+    "Batches `(xb, yb)` of rows of `x` and `y`, shuffled if asked; a short last kept."
     n_inp = 1  # fastai's `Learner` splits a batch into `n_inp` inputs and the targets
 
     def __init__(self,
@@ -33,19 +33,25 @@ class TensorLoader:
                  y:Tensor,            # targets, one per row of x, e.g. (n, 1)
                  bs:int=256,          # items per batch (the last batch may be smaller)
                  shuffle:bool=False,  # draw a new order every epoch (for training)
-                 seed:int|None=None,  # seeds the order of the epochs; None: drawn from torch's global generator
-                 device=None):        # where batches live; None: default_device(), a GPU when there is one
+                 seed:int|None=None,  # seeds the order of the epochs; None: torch's
+                 device=None):        # where batches live; None: default_device()
         if not isinstance(x, Tensor) or not isinstance(y, Tensor):
-            raise TypeError(f'x and y must be tensors, got {type(x).__name__} and {type(y).__name__}')
-        if len(x) != len(y): raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
+            raise TypeError(f'x and y must be tensors, got {type(x).__name__} and '
+                            f'{type(y).__name__}')
+        if len(x) != len(y):
+            raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
         if len(x) == 0: raise ValueError('x and y are empty; there is nothing to load')
         if x.is_floating_point() and x.device.type != 'meta' and not all_finite(x):
-            raise ValueError('x holds NaN or infinite values; the inputs are damaged (this is not a learning-rate problem)')
+            raise ValueError('x holds NaN or infinite values; the inputs are damaged '
+                             '(this is not a learning-rate problem)')
         bs = whole_number(bs, 'bs (batch size)')
-        if bs < 1: raise ValueError(f'bs (batch size) must be a whole number of at least 1, got {bs!r}')
+        if bs < 1:
+            raise ValueError('bs (batch size) must be a whole number of at least 1, '
+                             f'got {bs!r}')
         self.x, self.y, self.n, self.bs, self.shuffle = x, y, len(x), bs, shuffle
         if shuffle and seed is None: seed = int(torch.randint(0, 2**62, ()))
-        self.seed, self.gen = seed, None if seed is None else torch.Generator().manual_seed(seed)
+        self.seed = seed
+        self.gen = None if seed is None else torch.Generator().manual_seed(seed)
         self.to(as_device(device))
 
     def __len__(self) -> int:
@@ -53,7 +59,7 @@ class TensorLoader:
         return math.ceil(self.n / self.bs)
 
     def __iter__(self):
-        "One epoch: `(xb, yb)` pairs, in a fresh random order if `shuffle`, else in storage order."
+        "One epoch of `(xb, yb)`: in a fresh order if `shuffle`, else in storage order."
         x, y, bs, n = self.x, self.y, self.bs, self.n
         if not self.shuffle:
             for i in range(0, n, bs): yield x[i:i + bs], y[i:i + bs]
@@ -70,22 +76,25 @@ class TensorLoader:
         return self
 
     def new(self, **kwargs):
-        "A loader over the same data with some settings changed, e.g. `new(shuffle=False)`."
-        if kwargs.pop('drop_last', False): raise ValueError('TensorLoader always keeps the last partial batch')
+        "A loader over the same data, some settings changed: `new(shuffle=False)`."
+        if kwargs.pop('drop_last', False):
+            raise ValueError('TensorLoader always keeps the last partial batch')
         settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed,
                         device=self.device)
         return type(self)(self.x, self.y, **{**settings, **kwargs})
 
     def __repr__(self):
-        return (f'{type(self).__name__}({self.n} items, bs={self.bs}, {len(self)} batches, '
+        return (f'{type(self).__name__}({self.n} items, bs={self.bs}, '
+                f'{len(self)} batches, '
                 f'shuffle={self.shuffle}, seed={self.seed}, device={self.device})')
 
 # %% ../nbs/04_dataloader.ipynb #6433263a
 def tensor_dls(data,            # a TwoClassData from sgd7_nb.data.two_class_data
                bs:int=256,      # images per batch
                seed:int|None=None, # seeds the order of the training batches
-               device=None):    # where the batches live; None: default_device(), a GPU when there is one
-    "fastai `DataLoaders` of two `TensorLoader`s: training shuffled, validation in order."
+               device=None):    # where the batches live; None: default_device()
+    "fastai `DataLoaders` of two `TensorLoader`s: training shuffled, validation not."
     from fastai.data.core import DataLoaders
-    return DataLoaders(TensorLoader(data.train_x, data.train_y, bs, shuffle=True, seed=seed, device=device),
+    return DataLoaders(TensorLoader(data.train_x, data.train_y, bs, shuffle=True,
+                                    seed=seed, device=device),
                        TensorLoader(data.valid_x, data.valid_y, bs, device=device))

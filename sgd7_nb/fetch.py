@@ -18,12 +18,13 @@ DATA_ENV = 'SGD7_DATA'
 DEBIAN_FASHION = Path('/usr/share/datasets/fashion-mnist')
 
 class DataNotFoundError(FileNotFoundError):
-    "No source of a data set worked; the message lists every place tried and how to fix it."
+    "No source of a data set worked; the message lists every place tried, and fixes."
 
 def _user_dirs(data_dir=None) -> list:
-    "The folders the user pointed us at, absolute: `data_dir`, then `$SGD7_DATA`. Each must exist."
+    "The user's folders, absolute: `data_dir`, then `$SGD7_DATA`; each must exist."
     named = ([] if data_dir is None else [('data_dir', data_dir)]) + \
-            ([(f'${DATA_ENV}', os.environ[DATA_ENV])] if os.environ.get(DATA_ENV) else [])
+            ([(f'${DATA_ENV}', os.environ[DATA_ENV])]
+             if os.environ.get(DATA_ENV) else [])
     dirs = []
     for label, d in named:
         # relative: to the folder this process started in
@@ -31,19 +32,21 @@ def _user_dirs(data_dir=None) -> list:
         # the archive itself: its folder
         if d.is_file() and d.name == 'mnist_sample.tgz': d = d.parent
         if not d.is_dir():
-            raise DataNotFoundError(f'{label} is {d}, which is not a folder; point it at the folder that '
-                                    f'holds the data, or unset it to use the cache or the download')
+            raise DataNotFoundError(
+                f'{label} is {d}, which is not a folder; point it at the folder that '
+                'holds the data, or unset it to use the cache or the download')
         dirs.append((label, d))
     return dirs
 
 def _not_found(name, tried, fixes) -> DataNotFoundError:
     "One readable error: what was looked for, each place tried, then the fixes."
     lines = [f'Could not find {name}. Tried, in order:'] + [f'  - {t}' for t in tried]
-    return DataNotFoundError('\n'.join(lines + ['To fix it, any one of:'] + [f'  - {f}' for f in fixes]))
+    fixes = ['To fix it, any one of:'] + [f'  - {f}' for f in fixes]
+    return DataNotFoundError('\n'.join(lines + fixes))
 
 # %% ../nbs/15_fetch.ipynb #a861e2a3
 def data_home(cache=None) -> Path:
-    "fastai's data folder, as `fastai_cfg().path('data')` says (`~/.fastai/data` unless configured); with `cache`, `cache/data`."
+    "fastai's data folder (`fastai_cfg().path('data')`); with `cache`, `cache/data`."
     if cache is not None: return Path(cache)/'data'
     # read fastai's config.ini ourselves: no fastai import, nothing written
     from configparser import ConfigParser
@@ -53,12 +56,13 @@ def data_home(cache=None) -> Path:
 
 # %% ../nbs/15_fetch.ipynb #f175ae71
 class UnsafeMember(ValueError):
-    "A tar member that would land outside the folder, or is a device: refused, as tarfile's 'data' filter does."
+    "A tar member outside the folder, or a device: refused, as tarfile's 'data' filter."
 
 def _unsafe(m:tarfile.TarInfo, root:Path) -> str|None:
-    "Why member `m` may not be extracted under `root`, or None: the refusals of tarfile's 'data' filter."
+    "Why member `m` may not go under `root` (tarfile's 'data' filter), or None."
     root = Path(root).resolve()
-    if m.name.startswith(('/', '\\')) or os.path.isabs(m.name): return 'an absolute path'
+    if m.name.startswith(('/', '\\')) or os.path.isabs(m.name):
+        return 'an absolute path'
     target = (root/m.name).resolve()
     if not target.is_relative_to(root): return 'a path leaving the folder'
     if m.isdev(): return 'a device or pipe'
@@ -69,7 +73,7 @@ def _unsafe(m:tarfile.TarInfo, root:Path) -> str|None:
     return None
 
 def _extract_all(tf:tarfile.TarFile, dest:Path, use_filter:bool=None):
-    "Extract every member of `tf` into `dest`, refusing unsafe ones: tarfile's 'data' filter, or our own checks."
+    "Extract every member of `tf` into `dest`, refusing unsafe ones ('data' filter)."
     # Python 3.11.4+, 3.10.12+, 3.12+
     if use_filter is None: use_filter = hasattr(tarfile, 'data_filter')
     if use_filter:
@@ -86,8 +90,8 @@ _NOT_THE_FILES_FAULT = {errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC),
 
 def safe_extract(archive:Path,  # a .tar/.tgz file
                  dest:Path,     # where its single top-level folder should end up
-                 check=None):   # called on the extracted folder; must return True for it to be kept
-    "Extract `archive`'s top folder to `dest` atomically, refusing unsafe members and failed `check`s."
+                 check=None):   # check(extracted folder) must be True for it to be kept
+    "Extract `archive`'s top folder to `dest` atomically, refusing unsafe or unchecked."
     archive, dest = Path(archive), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     # what an extraction killed halfway left behind
@@ -96,16 +100,22 @@ def safe_extract(archive:Path,  # a .tar/.tgz file
     try:
         try:
             with tarfile.open(archive) as tf: _extract_all(tf, tmp)
-        except UnsafeMember as e: raise ValueError(f'{archive}: {e}; nothing was extracted') from None
+        except UnsafeMember as e:
+            raise ValueError(f'{archive}: {e}; nothing was extracted') from None
         except OSError as e:
             # a full disk or a locked folder: say so, don't blame the archive
             if e.errno in _NOT_THE_FILES_FAULT: raise
-            raise ValueError(f'{archive} is not a readable archive ({e}); replace it with a complete copy') from None
+            raise ValueError(f'{archive} is not a readable archive ({e}); replace it '
+                             'with a complete copy') from None
         except (tarfile.TarError, EOFError) as e:
-            raise ValueError(f'{archive} is not a readable archive ({e}); replace it with a complete copy') from None
+            raise ValueError(f'{archive} is not a readable archive ({e}); replace it '
+                             'with a complete copy') from None
         top = tmp/dest.name
-        if not top.is_dir(): raise ValueError(f'{archive} holds no top-level folder {dest.name!r}')
-        if check is not None and not check(top): raise ValueError(f'{archive} is incomplete; replace it with a complete copy')
+        if not top.is_dir():
+            raise ValueError(f'{archive} holds no top-level folder {dest.name!r}')
+        if check is not None and not check(top):
+            raise ValueError(f'{archive} is incomplete; '
+                             'replace it with a complete copy')
         if dest.exists():
             # another process finished first: keep its copy
             if check is not None and check(dest): return dest
@@ -118,19 +128,22 @@ def safe_extract(archive:Path,  # a .tar/.tgz file
 
 # %% ../nbs/15_fetch.ipynb #a7ec9fab
 def mnist_complete(path:Path) -> bool:
-    "Is `path` a whole MNIST_SAMPLE folder: `labels.csv` present and every image it names on disk?"
+    "Is `path` a whole MNIST_SAMPLE folder: `labels.csv` and every image it names?"
     path = Path(path); csv = path/'labels.csv'
     if not csv.is_file(): return False
     names = [l.split(',')[0] for l in csv.read_text().splitlines()[1:] if l.strip()]
-    wanted = {}   # folder -> file names: one listing per folder, not one look-up per file
-    for n in names: wanted.setdefault(os.path.dirname(n), set()).add(os.path.basename(n))
+    # folder -> file names: one listing per folder, not one look-up per file
+    wanted = {}
+    for n in names:
+        wanted.setdefault(os.path.dirname(n), set()).add(os.path.basename(n))
     return len(names) > 0 and all(
-        (path/d).is_dir() and files <= set(os.listdir(path/d)) for d, files in wanted.items())
+        (path/d).is_dir() and files <= set(os.listdir(path/d))
+        for d, files in wanted.items())
 
 # %% ../nbs/15_fetch.ipynb #ceede410
 @contextmanager
 def _no_download_bar():
-    "Hide fastdownload's progress bar: a 3 MB download needs none, and a failed one left a stray '█' before our error."
+    "Hide fastdownload's progress bar: a failed download left a stray '█' in our error."
     import functools, fastdownload.core as fd
     bar = fd.progress_bar
     fd.progress_bar = functools.partial(bar, display=False)
@@ -138,7 +151,7 @@ def _no_download_bar():
     finally: fd.progress_bar = bar
 
 def _mnist_via_fastai(cache=None) -> Path:
-    "`untar_data(URLs.MNIST_SAMPLE)`, with `cache` as fastai's home if given: downloads only if the folder is missing."
+    "`untar_data(URLs.MNIST_SAMPLE)`, `cache` as fastai's home; downloads if missing."
     ext = quiet_import('fastai.data.external')
     with _no_download_bar():
         if cache is None: return ext.untar_data(ext.URLs.MNIST_SAMPLE)
@@ -146,9 +159,9 @@ def _mnist_via_fastai(cache=None) -> Path:
         return ext.untar_data(ext.URLs.MNIST_SAMPLE, base=str(cache))
 
 def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sample.tgz
-                      cache=None,    # where extracted data lives (default: fastai's data folder)
+                      cache=None,    # where extracted data lives; None: fastai's
                       download=True) -> Path:
-    "Find (or fetch) MNIST_SAMPLE and return the path of the complete, extracted folder."
+    "Find (or fetch) MNIST_SAMPLE; return the path of the whole, extracted folder."
     tried, mine = [], _user_dirs(data_dir)
     # a complete folder where the user points is used in place: nothing is written
     for label, d in mine:
@@ -157,23 +170,27 @@ def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sam
     dest = data_home(cache)/'mnist_sample'
     for label, d in mine:
         if (d/'mnist_sample.tgz').is_file():
-            if not mnist_complete(dest): safe_extract(d/'mnist_sample.tgz', dest, check=mnist_complete)
+            if not mnist_complete(dest):
+                safe_extract(d/'mnist_sample.tgz', dest, check=mnist_complete)
             # where untar_data looks: later calls of untar_data(URLs.MNIST_SAMPLE) find
             # it there
             return dest
-        tried.append(f'{label} = {d}: no mnist_sample/ folder or mnist_sample.tgz there')
+        tried.append(f'{label} = {d}: '
+                     'no mnist_sample/ folder or mnist_sample.tgz there')
     if mnist_complete(dest): return dest
-    tried.append(f"fastai's data folder: {dest} " + ('is incomplete' if dest.exists() else 'does not exist'))
+    state = 'is incomplete' if dest.exists() else 'does not exist'
+    tried.append(f"fastai's data folder: {dest} {state}")
     if download: return _download_mnist(dest, cache, tried)
     raise _mnist_not_found(tried)
 
 def _mnist_not_found(tried) -> DataNotFoundError:
     return _not_found('MNIST_SAMPLE', tried, [
-        f'set {DATA_ENV} (or pass data_dir=) to a folder holding mnist_sample.tgz or mnist_sample/',
+        f'set {DATA_ENV} (or pass data_dir=) to a folder holding '
+        'mnist_sample.tgz or mnist_sample/',
         'or connect to the internet, so that untar_data can download it'])
 
 def _download_mnist(dest:Path, cache, tried:list) -> Path:
-    "untar_data's download into `dest`; an incomplete copy there is set aside, and put back if the download fails."
+    "untar_data's download into `dest`; an incomplete copy set aside, back on failure."
     aside = None
     if dest.exists():   # untar_data would skip the download while the folder exists
         aside = dest.with_name(f'.{dest.name}-{os.getpid()}-incomplete')
@@ -185,7 +202,9 @@ def _download_mnist(dest:Path, cache, tried:list) -> Path:
             return path
         shutil.rmtree(path, ignore_errors=True)
         tried.append('download: the archive was incomplete')
-    except Exception as e: tried.append(f'download with untar_data(URLs.MNIST_SAMPLE): {str(e).strip() or type(e).__name__}')
+    except Exception as e:
+        tried.append('download with untar_data(URLs.MNIST_SAMPLE): '
+                     f'{str(e).strip() or type(e).__name__}')
     if aside is not None and not dest.exists():
         aside.rename(dest)
         tried.append(f'the incomplete copy in {dest} was left as it was')
@@ -208,31 +227,36 @@ def idx_complete(path:Path) -> bool:
 
 # %% ../nbs/15_fetch.ipynb #99b380b4
 def _gunzip_to(src:Path, dest:Path):
-    "Decompress `src` to `dest` via a temporary file, so `dest` only ever appears whole."
+    "Decompress `src` to `dest` via a temporary file: `dest` only ever appears whole."
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}-{uuid.uuid4().hex}')
-    fix = ('reinstall the package dataset-fashion-mnist' if Path(src).parent == DEBIAN_FASHION
-           else 'replace it with a complete copy')   # never advice to touch a file the system owns
+    # never advice to touch a file the system owns
+    fix = ('reinstall the package dataset-fashion-mnist'
+           if Path(src).parent == DEBIAN_FASHION else 'replace it with a complete copy')
     try:
-        with gzip.open(src, 'rb') as fi, open(tmp, 'wb') as fo: shutil.copyfileobj(fi, fo)
-        if not idx_complete(tmp): raise ValueError(f'{src} is truncated or not an IDX file; {fix}')
+        with gzip.open(src, 'rb') as fi, open(tmp, 'wb') as fo:
+            shutil.copyfileobj(fi, fo)
+        if not idx_complete(tmp):
+            raise ValueError(f'{src} is truncated or not an IDX file; {fix}')
         os.replace(tmp, dest)
     except OSError as e:
         if e.errno in _NOT_THE_FILES_FAULT: raise
         raise ValueError(f'{src} could not be decompressed ({e}); {fix}') from None
-    except EOFError as e: raise ValueError(f'{src} could not be decompressed ({e}); {fix}') from None
+    except EOFError as e:
+        raise ValueError(f'{src} could not be decompressed ({e}); {fix}') from None
     finally: tmp.unlink(missing_ok=True)
 
 def _fashion_ready(root:Path) -> bool:
     "Does torchvision's `root/FashionMNIST/raw` hold all four complete files?"
     return all(idx_complete(Path(root)/'FashionMNIST'/'raw'/f) for f in FASHION_FILES)
 
-def _has_fashion_gz(d:Path) -> bool: return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
+def _has_fashion_gz(d:Path) -> bool:
+    return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
 
 # %% ../nbs/15_fetch.ipynb #7dd378bf
-def fashion_root(data_dir=None, # folder holding the four *-ubyte.gz files (or torchvision's FashionMNIST/raw/)
+def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST/raw/)
                  cache=None,    # torchvision's root (default: fastai's data folder)
                  download=True) -> Path:
-    "Find (or fetch) Fashion-MNIST and return a torchvision `root` where `FashionMNIST(root)` loads it."
+    "Find (or fetch) Fashion-MNIST; return a `root` that `FashionMNIST(root)` loads."
     tried, mine = [], _user_dirs(data_dir)
     # torchvision's own layout where the user points is used in place: nothing is
     # written
@@ -240,7 +264,8 @@ def fashion_root(data_dir=None, # folder holding the four *-ubyte.gz files (or t
         if _fashion_ready(d): return d
     root = data_home(cache); raw = root/'FashionMNIST'/'raw'
     if _fashion_ready(root): return root
-    tried.append(f'torchvision files in {raw}: ' + ('incomplete' if raw.exists() else 'not there'))
+    state = 'incomplete' if raw.exists() else 'not there'
+    tried.append(f'torchvision files in {raw}: {state}')
     for label, d in mine + [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)]:
         if _has_fashion_gz(d):
             raw.mkdir(parents=True, exist_ok=True)
@@ -255,8 +280,10 @@ def fashion_root(data_dir=None, # folder holding the four *-ubyte.gz files (or t
             FashionMNIST(root, train=True, download=True)
             FashionMNIST(root, train=False, download=True)
             if _fashion_ready(root): return root
-        except Exception as e: tried.append(f'download with torchvision: {str(e).strip().splitlines()[0]}')
+        except Exception as e:
+            tried.append(f'download with torchvision: {str(e).strip().splitlines()[0]}')
     raise _not_found('Fashion-MNIST', tried, [
-        f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four Fashion-MNIST *-ubyte.gz files',
+        f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four '
+        'Fashion-MNIST *-ubyte.gz files',
         'or, on Debian/Ubuntu: apt-get install dataset-fashion-mnist',
         'or connect to the internet, so that torchvision can download it'])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_learner.ipynb #8366bdb5
 from __future__ import annotations
-import math, time
+import math, sys, time
 import torch
 from fastcore.basics import patch
 from .loss import mnist_loss, batch_accuracy
@@ -22,21 +22,22 @@ def epoch_stats():
     from fastai.callback.core import Callback
 
     class EpochStats(Callback):
-        order, run_valid = 55, False   # after the Recorder (50): it holds the valid loss
+        # after the Recorder (50): it holds the valid loss
+        order, run_valid = 55, False
         def before_fit(self): self.rows = []
         def before_epoch(self): self._start, self._batches = time.perf_counter(), []
         def after_batch(self):   # tensors, summed once per epoch: no waiting per batch
             self._batches.append((self.learn.loss.detach(), len(self.learn.yb[0])))
-        def mean_loss(self):
-            if not self._batches: return math.nan
-            losses, sizes = zip(*self._batches)
-            sizes = torch.tensor(sizes, dtype=losses[0].dtype, device=losses[0].device)
-            return ((torch.stack(losses) * sizes).sum() / sizes.sum()).item()
+        def mean_loss(self):   # added up in train_epoch's order: the same number
+            total, n = 0., 0
+            for loss, size in self._batches: total, n = total + loss * size, n + size
+            return (total / n).item() if n else math.nan
         def after_epoch(self):
             train_loss, values = self.mean_loss(), self.learn.recorder.values
             valid_loss = float(values[-1][1]) if values else math.nan
             for loss in (train_loss, valid_loss):
-                if not math.isfinite(loss): raise TrainingDiverged(self.learn.epoch, loss)
+                if not math.isfinite(loss):
+                    raise TrainingDiverged(self.learn.epoch, loss)
             self.rows.append(dict(train_loss=train_loss,
                                   seconds=time.perf_counter() - self._start))
     return EpochStats()
@@ -49,26 +50,26 @@ class QuickLearner(Learner):
     threads = None  # CPU threads while fitting; None: `threads_for(model)`
 
     def fit(self, *args, **kwargs):
-        "fastai's `fit`, with as many CPU threads as suit the model (see `threads_for`)."
+        "fastai's `fit`, on as many CPU threads as suit the model."
         with num_threads(threads_for(self.model, self.threads)):
             return super().fit(*args, **kwargs)
 
     def __call__(self, event_name):
-        "Run one event, or each of a list of events (fastai wraps single names in a list)."
+        "Run one event, or each of a list of them (fastai wraps one name in a list)."
         if isinstance(event_name, str): return self._call_one(event_name)
         for e in event_name: self._call_one(e)
 
 # %% ../nbs/07_learner.ipynb #3a265b0c
 @patch
 def _call_one(self:QuickLearner, event_name:str):
-    "Offer `event_name` only to the callbacks with a method for it (`after_fit`: to all)."
+    "Offer `event_name` only to callbacks with a method for it (`after_fit`: to all)."
     if event_name == 'after_fit':   # where every callback resets its `run` flag
         return super(QuickLearner, self)._call_one(event_name)
     for cb in self._listeners(event_name): cb(event_name)
 
 @patch
 def _listeners(self:QuickLearner, event_name:str) -> list:
-    "Callbacks with a method for `event_name`, in fastai's order; kept until they change."
+    "Callbacks with a method for `event_name`, in fastai's order; kept until changed."
     cache = self.__dict__.setdefault('_listener_cache', {})
     if event_name not in cache:
         cache[event_name] = [cb for cb in self.cbs.sorted('order')
@@ -105,15 +106,17 @@ from torch import Tensor
 def _set_device(self:QuickLearner, b):
     "Batches already on the model's device as they are; others moved as fastai does."
     device = self._cached('model', lambda m: next(m.parameters())).device
-    if isinstance(b, tuple) and all(isinstance(t, Tensor) and t.device == device for t in b):
+    if isinstance(b, tuple) and all(isinstance(t, Tensor) and t.device == device
+                                    for t in b):
         return b
     return super(QuickLearner, self)._set_device(b)
 
 @patch
 def _split(self:QuickLearner, b):
-    "fastai's split of a batch into inputs `xb` and targets `yb`, `n_inp` looked up once."
+    "fastai's split of a batch into `xb` and `yb`, `n_inp` looked up once."
     n_inp = self._cached('dls', lambda dls: getattr(dls, 'n_inp', None))
-    i = n_inp if n_inp is not None else (1 if len(b) == 1 else len(b) - 1)   # fastai's default
+    # fastai's default
+    i = n_inp if n_inp is not None else (1 if len(b) == 1 else len(b) - 1)
     self.xb, self.yb = b[:i], b[i:]
 
 # %% ../nbs/07_learner.ipynb #06d3ba6a
@@ -123,8 +126,10 @@ class QuickSGD(Optimizer):
     "fastai's `SGD` without momentum: the same update in fewer Python calls per step."
     def step(self, closure=None):
         "Each parameter with a gradient: weight decay if any, then `p -= lr * grad`."
-        if closure is not None: raise NotImplementedError('fastai optimizers take no closure')
-        with torch.no_grad():   # as `p.data` in fastai, without a new tensor object per access
+        if closure is not None:
+            raise NotImplementedError('fastai optimizers take no closure')
+        # as `p.data` in fastai, without a new tensor object per access
+        with torch.no_grad():
             for params, hyper in zip(self.param_lists, self.hypers):
                 for p in (p for p in params if p.grad is not None):
                     if hyper['wd'] != 0: weight_decay(p, **{**self.state[p], **hyper})
@@ -132,7 +137,8 @@ class QuickSGD(Optimizer):
 
     def zero_grad(self):
         "Zero every gradient in place, as fastai does."
-        for p in (p for params in self.param_lists for p in params if p.grad is not None):
+        for p in (p for params in self.param_lists for p in params
+                  if p.grad is not None):
             p.grad.detach_(); p.grad.zero_()
 
 # %% ../nbs/07_learner.ipynb #07e82c9c
@@ -154,12 +160,13 @@ class QuickRecorder(Recorder):
         super().before_validate(); self._valid_now = list(self._valid_mets)
 
     def after_batch(self):
-        "Training: smoothed loss and learning rate as fastai computes them; else its metrics."
+        "Training: smoothed loss and learning rate as fastai's; else the metrics."
         learn = self.learn
         if len(learn.yb) == 0: return
         if not learn.training:
             for met in self._valid_now: met.accumulate(learn)
-        elif self.train_metrics or getattr(self, 'cancel_train', False) or num_distrib() > 1:
+        elif (self.train_metrics or getattr(self, 'cancel_train', False)
+              or num_distrib() > 1):
             super().after_batch()
         else: self._record(learn)
 
@@ -169,7 +176,8 @@ def _record(self:QuickRecorder, learn):
     "fastai's smoothed-loss update and records for one training batch, written out."
     sl, loss = self.smooth_loss, learn.loss
     sl.count += 1
-    loss = loss if loss.ndim == 0 else loss.mean()   # the mean of one number is that number
+    # the mean of one number is that number
+    loss = loss if loss.ndim == 0 else loss.mean()
     sl.val = torch.lerp(loss.detach().cpu(), sl.val, sl.beta)
     self.lrs.append(learn.opt.hypers[-1]['lr'])
     learn.smooth_loss = sl.val / (1 - sl.beta ** sl.count)
@@ -187,49 +195,60 @@ class QuickTrainEval(TrainEvalCallback):
         learn.train_iter += 1
 
 def _quick_version(cls:type) -> type:
-    "The quick subclass of fastai's `Recorder` or `TrainEvalCallback`, else `cls` itself."
+    "The quick subclass of `Recorder` or `TrainEvalCallback`, else `cls` itself."
     return {Recorder: QuickRecorder, TrainEvalCallback: QuickTrainEval}.get(cls, cls)
 
 # %% ../nbs/07_learner.ipynb #3b1de6ba
-def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dls or book_dls
+def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dls
                  model,                # an nn.Module
-                 lr:float,             # learning rate of plain SGD (used by fit unless it is given another)
-                 loss_func=mnist_loss, # loss_func(predictions, targets) -> a scalar tensor
-                 metrics=batch_accuracy, # one metric or a list, reported on the validation set
+                 lr:float,             # learning rate of plain SGD (fit's default)
+                 loss_func=mnist_loss, # loss_func(predictions, targets) -> a scalar
+                 metrics=batch_accuracy, # one metric or a list, on the validation set
                  cbs=None,             # more fastai callbacks
-                 quiet:bool=False,     # no progress bars and no table: a little faster, for scripts
-                 quick:bool=True,      # QuickLearner and QuickSGD: same results, less overhead
-                 threads:int=None):    # CPU threads while fitting (a QuickLearner only); None: threads_for(model)
-    "A fastai `Learner` training `model` with plain `SGD` at `lr`, recording what `learner_history` needs."
+                 quiet:bool=False,     # no progress bars and no table (for scripts)
+                 quick:bool=True,      # QuickLearner and QuickSGD: the same, quicker
+                 threads:int=None):    # CPU threads (QuickLearner); None: threads_for
+    "A fastai `Learner` of `model` with plain `SGD` at `lr`, recording the history."
     lr = real_number(lr, 'lr (learning rate)')
-    if not 0 <= lr < math.inf: raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')   # as BasicOptim
+    if not 0 <= lr < math.inf:
+        raise ValueError('lr (learning rate) must be a number of at least 0, got '
+                         f'{lr!r}')   # as BasicOptim
     from fastai.optimizer import SGD
-    from fastai.callback.progress import ProgressCallback
     from fastai.learner import CastToTensor
     from fastcore.basics import noop
     from fastcore.foundation import L
+    # fastai's bars and table: its import makes them default callbacks (and loads
+    # the rest of fastai.basics); a quiet learner needs neither
+    if not quiet: import fastai.callback.progress
     learner, opt_func = (QuickLearner, quick_sgd) if quick else (Learner, SGD)
-    learn = learner(dls, model, loss_func=loss_func, opt_func=opt_func, lr=lr, metrics=metrics,
+    learn = learner(dls, model, loss_func=loss_func, opt_func=opt_func,
+                    lr=lr, metrics=metrics,
                     cbs=[epoch_stats()] + list(L(cbs)))
     if quick: learn.threads = threads
-    if quick and all(isinstance(dl, TensorLoader) for dl in dls.loaders):  # its batches are plain tensors already
+    # its batches are plain tensors already
+    if quick and all(isinstance(dl, TensorLoader) for dl in dls.loaders):
         learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, CastToTensor)])
-    if quiet:
-        learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])
+    if quiet:   # bars that an earlier import made default callbacks: removed
+        bars = getattr(sys.modules.get('fastai.callback.progress'), 'ProgressCallback', ())
+        learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, bars)])
         learn.logger = noop
     return learn
 
 # %% ../nbs/07_learner.ipynb #0f766d3b
 def learner_history(learn) -> list:
-    "The last `fit` as `train_model`'s history: one dict per epoch (epoch, train_loss, valid_loss, accuracy, seconds)."
+    "The last `fit` as `train_model`'s history: one dict per epoch."
     rec = getattr(learn, 'recorder', None)
-    if rec is None or not getattr(rec, 'values', None): raise ValueError('this Learner has no recorded epochs; call fit first')
-    stats = getattr(getattr(learn, 'epoch_stats', None), 'rows', None)  # present if made by `make_learner`
+    if rec is None or not getattr(rec, 'values', None):
+        raise ValueError('this Learner has no recorded epochs; call fit first')
+    # present if made by `make_learner`
+    stats = getattr(getattr(learn, 'epoch_stats', None), 'rows', None)
     history = []
     for i, values in enumerate(rec.values):
         values = [float(v) for v in values]
-        row = dict(epoch=i, train_loss=values[0], valid_loss=values[1] if len(values) > 1 else math.nan,
-                   accuracy=values[2] if len(values) > 2 else math.nan, seconds=math.nan)
+        row = dict(epoch=i, train_loss=values[0],
+                   valid_loss=values[1] if len(values) > 1 else math.nan,
+                   accuracy=values[2] if len(values) > 2 else math.nan,
+                   seconds=math.nan)
         if stats is not None and i < len(stats): row.update(stats[i])
         history.append(row)
     return history

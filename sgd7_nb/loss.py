@@ -11,11 +11,12 @@ from torch import Tensor
 
 # %% ../nbs/03_loss.ipynb #33a9318e
 def mnist_loss(predictions:Tensor, # raw model outputs (logits), e.g. (n, 1)
-               targets:Tensor      # 1 for the positive class, 0 for the negative, same shape as predictions
+               targets:Tensor      # 1 for the positive class, else 0; same shape
               ) -> Tensor:
-    "Mean distance from the target after a sigmoid: `1 - sigmoid(p)` for positives, `sigmoid(p)` for negatives."
+    "Mean distance from the target after a sigmoid (`1 - sigmoid(p)` for 1s)."
     if predictions.shape != targets.shape:
-        raise ValueError(f'predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} must have the same shape')
+        raise ValueError(f'predictions {tuple(predictions.shape)} and targets '
+                         f'{tuple(targets.shape)} must have the same shape')
     probs = predictions.sigmoid()
     return torch.where(targets == 1, 1 - probs, probs).mean()
 
@@ -23,7 +24,8 @@ def mnist_loss(predictions:Tensor, # raw model outputs (logits), e.g. (n, 1)
 def batch_accuracy(xb:Tensor, # raw model outputs (logits), e.g. (n, 1)
                    yb:Tensor  # targets, 1 or 0, same shape as xb
                   ) -> Tensor:
-    "Fraction of logits on the right side of 0, i.e. with `sigmoid(xb) > 0.5` exactly when the target is 1."
+    "Share of logits on the right side of 0: `sigmoid(xb) > 0.5` exactly for targets 1."
     if xb.shape != yb.shape:
-        raise ValueError(f'predictions {tuple(xb.shape)} and targets {tuple(yb.shape)} must have the same shape')
+        raise ValueError(f'predictions {tuple(xb.shape)} and targets {tuple(yb.shape)} '
+                         'must have the same shape')
     return ((xb > 0).float() == yb).float().mean()

@@ -14,12 +14,13 @@ from .core import as_device
 # %% ../nbs/08_neural_net.ipynb #2db41ccd
 def init_simple_net(n_in:int=28*28,  # pixels per image
                     n_hidden:int=30, # hidden units
-                    std:float=1.0,   # standard deviation of the random starting parameters
+                    std:float=1.0,   # standard deviation of the starting parameters
                     device=None      # where the parameters go; None: default_device()
                    ) -> tuple:
-    "Random `(weights1, bias1, weights2, bias2)` for a net n_in -> n_hidden -> 1, each from `init_params`."
+    "Random `(weights1, bias1, weights2, bias2)` for n_in -> n_hidden -> 1."
     if n_hidden < 1: raise ValueError(f'n_hidden must be at least 1, got {n_hidden}')
-    return (init_params((n_in, n_hidden), std, device), init_params(n_hidden, std, device),
+    return (init_params((n_in, n_hidden), std, device),
+            init_params(n_hidden, std, device),
             init_params((n_hidden, 1), std, device), init_params(1, std, device))
 
 def simple_net_scratch(xb:Tensor,       # a batch of flattened images, (n, n_in)
@@ -38,18 +39,20 @@ def simple_net(n_hidden:int=30, # hidden units
               ) -> nn.Sequential:
     "784 pixels -> `n_hidden` units -> ReLU -> 1 output, as `nn.Sequential`."
     if n_hidden < 1: raise ValueError(f'n_hidden must be at least 1, got {n_hidden}')
-    return nn.Sequential(nn.Linear(28*28, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1)).to(as_device(device))
+    net = nn.Sequential(nn.Linear(28*28, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1))
+    return net.to(as_device(device))
 
 # %% ../nbs/08_neural_net.ipynb #7eb56e13
 # the one list of model names, shared with the command
 from .settings import MODELS
 
 def make_model(name:str,      # one of MODELS: 'linear' or 'simple_net'
-               seed:int=None, # seeds PyTorch's random numbers first, fixing the starting weights
+               seed:int=None, # seeds PyTorch first, fixing the starting weights
                device=None    # where the model goes; None: default_device()
               ) -> nn.Module:
-    "A freshly initialised model: 'linear' is `nn.Linear(784, 1)`, 'simple_net' is `simple_net()`."
-    if name not in MODELS: raise ValueError(f'unknown model {name!r}; valid: ' + ', '.join(MODELS))
+    "A new model: 'linear' is `nn.Linear(784, 1)`, 'simple_net' is `simple_net()`."
+    if name not in MODELS:
+        raise ValueError(f'unknown model {name!r}; valid: ' + ', '.join(MODELS))
     if seed is not None: torch.manual_seed(seed)
     # drawn on the CPU, as init_params does
     model = nn.Linear(28*28, 1) if name == 'linear' else simple_net(device='cpu')

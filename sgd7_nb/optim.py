@@ -14,18 +14,23 @@ __all__ = ['BasicOptim']
 
 # %% ../nbs/06_optim.ipynb #73d1caec
 class BasicOptim:
-    "Plain SGD: `step()` moves each parameter by `-lr * grad`; `zero_grad()` clears the gradients."
+    "Plain SGD: `step()` moves each parameter by `-lr * grad`; `zero_grad()` clears."
     def __init__(self,
-                 params,    # the tensors to optimise, e.g. model.parameters(); each must require grad
+                 params,    # tensors that require grad, e.g. model.parameters()
                  lr:float): # learning rate: the step is lr times the gradient
         # one tensor is one parameter, not its rows
         self.params = [params] if isinstance(params, Tensor) else list(params)
-        if not self.params: raise ValueError('no parameters to optimise (was the parameters() generator used up already?)')
+        if not self.params:
+            raise ValueError('no parameters to optimise (was the parameters() '
+                             'generator used up already?)')
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor) or not p.requires_grad:
-                raise TypeError(f'parameter {i} is not a tensor that requires grad: {type(p).__name__}')
+                raise TypeError(f'parameter {i} is not a tensor that requires grad: '
+                                f'{type(p).__name__}')
         lr = real_number(lr, 'lr (learning rate)')
-        if not 0 <= lr < math.inf: raise ValueError(f'lr (learning rate) must be a number of at least 0, got {lr!r}')
+        if not 0 <= lr < math.inf:
+            raise ValueError('lr (learning rate) must be a number of at least 0, got '
+                             f'{lr!r}')
         self.lr = lr
 
     def step(self):
@@ -34,8 +39,10 @@ class BasicOptim:
             if p.grad is not None: p.data -= self.lr * p.grad.data
 
     def zero_grad(self):
-        "Forget the gradients (set them to None), so that the next `backward` starts afresh."
+        "Forget the gradients (None), so the next `backward` starts afresh."
         for p in self.params: p.grad = None
 
     def __repr__(self):
-        return f'{type(self).__name__}({len(self.params)} tensors, {sum(p.numel() for p in self.params)} numbers, lr={self.lr})'
+        numbers = sum(p.numel() for p in self.params)
+        return (f'{type(self).__name__}({len(self.params)} tensors, {numbers} numbers, '
+                f'lr={self.lr})')

@@ -14,7 +14,9 @@ from .core import as_device
 def mean_image(x:Tensor # images of one class, one flattened image per row: (n, 784)
               ) -> Tensor:
     "The pixel-wise mean of the images in `x`, shape (784,)."
-    if x.ndim != 2: raise ValueError(f'expected flattened images of shape (n, pixels), got shape {tuple(x.shape)}')
+    if x.ndim != 2:
+        raise ValueError('expected flattened images of shape (n, pixels), got shape '
+                         f'{tuple(x.shape)}')
     if len(x) == 0: raise ValueError('cannot take the mean of zero images')
     return x.mean(0)
 
@@ -22,15 +24,16 @@ def mean_image(x:Tensor # images of one class, one flattened image per row: (n, 
 def mnist_distance(a:Tensor, # one image (784,) or a stack of them (n, 784)
                    b:Tensor  # another image or stack; broadcast against a
                   ) -> Tensor:
-    "Mean absolute pixel difference (L1 distance) between `a` and `b` over the last dimension."
+    "Mean absolute pixel difference (L1 distance) of `a` and `b` over the last axis."
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(f'images differ in size: {a.shape[-1]} vs {b.shape[-1]} pixels')
+        raise ValueError(f'images differ in size: {a.shape[-1]} vs {b.shape[-1]} '
+                         'pixels')
     return (a - b).abs().mean(-1)
 
 # %% ../nbs/02_params.ipynb #6fcfdd9b
-def pixel_similarity_accuracy(data # a TwoClassData: class means from its training set, accuracy on its validation set
+def pixel_similarity_accuracy(data # a TwoClassData: training means, valid accuracy
                              ) -> float:
-    "Accuracy of calling each validation image by the class whose mean training image is nearer (L1)."
+    "Accuracy of naming each validation image after the nearer mean image (L1)."
     y = data.train_y[:, 0]
     pos, neg = mean_image(data.train_x[y == 1]), mean_image(data.train_x[y == 0])
     is_pos = mnist_distance(data.valid_x, pos) < mnist_distance(data.valid_x, neg)
@@ -41,7 +44,7 @@ def init_params(size,           # shape of the tensor, e.g. (784, 1) or 1
                 std:float=1.0,  # standard deviation of the normal distribution
                 device=None     # where the tensor goes; None: default_device()
                ) -> Tensor:
-    "A tensor of normally distributed random numbers with standard deviation `std`, tracking gradients."
+    "Normally distributed random numbers, standard deviation `std`, tracking gradients."
     if std < 0: raise ValueError(f'std must be >= 0, got {std}')
     # drawn on the CPU: the same numbers from the same seed on any device
     p = torch.randn(size) * std
@@ -54,12 +57,13 @@ def linear1(xb:Tensor,      # a batch of flattened images, (n, 784)
            ) -> Tensor:
     "Linear predictions (n, 1) for the batch: `xb @ weights + bias`."
     if xb.shape[-1] != weights.shape[0]:
-        raise ValueError(f'images have {xb.shape[-1]} pixels but there are {weights.shape[0]} weights')
+        raise ValueError(f'images have {xb.shape[-1]} pixels but there are '
+                         f'{weights.shape[0]} weights')
     return xb @ weights + bias
 
 # %% ../nbs/02_params.ipynb #560994ba
 class Linear1(nn.Module):
-    "A linear model with parameters `weights` (n_in, 1) and `bias` (1,) drawn by `init_params`."
+    "A linear model: `weights` (n_in, 1) and `bias` (1,), drawn by `init_params`."
     def __init__(self,
                  n_in:int=28*28,  # pixels per image
                  std:float=1.0,   # standard deviation of the random starting parameters

@@ -8,10 +8,11 @@ import math, time
 import torch
 from torch import nn, Tensor
 from .loss import mnist_loss, batch_accuracy
-from .core import check_same_device, num_threads, threads_for
+from .core import check_same_device, num_threads, set_seed, threads_for
+from .dataloader import TensorLoader
 
 # %% auto #0
-__all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'train_model']
+__all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'train_model', 'train_on']
 
 # %% ../nbs/05_training.ipynb #3a683182
 def calc_grad(xb:Tensor,     # a batch of inputs
@@ -19,18 +20,18 @@ def calc_grad(xb:Tensor,     # a batch of inputs
               model,         # called on xb to predict, e.g. an nn.Module
               loss_func=mnist_loss # loss_func(predictions, targets) -> a scalar tensor
              ) -> Tensor:
-    "Steps 2-4 for one batch: predict, compute the loss, and `backward` it into the parameters' `.grad`."
+    "Steps 2-4 for one batch: predict, loss, `backward` into the parameters' `.grad`."
     loss = loss_func(model(xb), yb)
     loss.backward()
     return loss
 
 # %% ../nbs/05_training.ipynb #5a4909dc
-def train_epoch(model,               # called on a batch to predict; its parameters are in opt
+def train_epoch(model,               # called on a batch to predict
                 dl,                  # yields (xb, yb) batches, e.g. a TensorLoader
-                opt,                 # has step() and zero_grad(), e.g. BasicOptim or torch.optim.SGD
-                loss_func=mnist_loss # loss_func(predictions, targets) -> a scalar tensor
+                opt,                 # has step() and zero_grad(), e.g. BasicOptim
+                loss_func=mnist_loss # loss_func(predictions, targets) -> a scalar
                ) -> float:
-    "One epoch of steps 2 to 5 on every batch of `dl`; returns the mean training loss (batches weighted by size)."
+    "Steps 2 to 5 on every batch of `dl`; return the mean training loss (by size)."
     check_same_device(model, dl)
     if isinstance(model, nn.Module): model.train()
     total, n = 0., 0
@@ -45,11 +46,11 @@ def train_epoch(model,               # called on a batch to predict; its paramet
 
 # %% ../nbs/05_training.ipynb #1770a194
 def validate_epoch(model,                 # called on a batch to predict
-                   dl,                    # yields (xb, yb) batches of the validation set
-                   loss_func=mnist_loss,  # loss_func(predictions, targets) -> a scalar tensor (a mean over the batch)
-                   metric=batch_accuracy  # metric(predictions, targets) -> a scalar tensor (a mean over the batch)
+                   dl,                    # (xb, yb) batches of the validation set
+                   loss_func=mnist_loss,  # loss_func(predictions, targets): a mean
+                   metric=batch_accuracy  # metric(predictions, targets): a mean
                   ) -> tuple:
-    "`(loss, metric)` over all of `dl`, each batch weighted by its size: exact for the whole set."
+    "`(loss, metric)` over all of `dl`, each batch weighted by its size."
     check_same_device(model, dl)
     was_training = isinstance(model, nn.Module) and model.training
     if was_training: model.eval()
@@ -64,7 +65,8 @@ def validate_epoch(model,                 # called on a batch to predict
     finally:
         if was_training: model.train()
     if n == 0: raise ValueError('the validation loader yielded no batches')
-    valid_loss, value = (torch.stack([torch.as_tensor(loss_sum), torch.as_tensor(metric_sum)]) / n).tolist()
+    sums = torch.stack([torch.as_tensor(loss_sum), torch.as_tensor(metric_sum)])
+    valid_loss, value = (sums / n).tolist()
     return valid_loss, value
 
 # %% ../nbs/05_training.ipynb #afa71fc7
@@ -72,26 +74,28 @@ class TrainingDiverged(ArithmeticError):
     "A loss became nan or infinite during training, in epoch `epoch` (counted from 0)."
     def __init__(self, epoch:int, loss:float=float('nan')):
         self.epoch, self.loss = epoch, loss
-        super().__init__(f'training diverged: the loss became {loss} in epoch {epoch}; try a smaller learning rate')
+        super().__init__(f'training diverged: the loss became {loss} in epoch {epoch}; '
+                         'try a smaller learning rate')
     def __reduce__(self): return type(self), (self.epoch, self.loss)
 
 # %% ../nbs/05_training.ipynb #67d100a7
 def _check_01(y):
-    "Refuse targets other than 0 and 1, with which `mnist_loss` is tiny and the accuracy meaningless."
+    "Refuse targets other than 0 and 1: `mnist_loss` and the accuracy need them."
     if y is not None and y.device.type != 'meta' and not ((y == 0) | (y == 1)).all():
-        raise ValueError(f'the targets must be 0 or 1 for mnist_loss and batch_accuracy; got values like {y.unique()[:5].tolist()}')
+        raise ValueError('the targets must be 0 or 1 for mnist_loss and '
+                         f'batch_accuracy; got values like {y.unique()[:5].tolist()}')
 
-def train_model(model,                 # called on a batch to predict; its parameters are in opt
-                train_dl,              # training batches (xb, yb), e.g. a shuffled TensorLoader
+def train_model(model,                 # called on a batch to predict
+                train_dl,              # training batches (xb, yb), e.g. a TensorLoader
                 valid_dl,              # validation batches
                 opt,                   # has step() and zero_grad()
                 epochs:int,            # how many passes over train_dl
-                loss_func=mnist_loss,  # loss_func(predictions, targets) -> a scalar tensor
+                loss_func=mnist_loss,  # loss_func(predictions, targets) -> a scalar
                 metric=batch_accuracy, # metric(predictions, targets) -> a scalar tensor
-                on_epoch=None,         # called with each history row when its epoch ends
-                threads=None           # CPU threads while training; None: threads_for(model)
+                on_epoch=None,         # called with each history row as its epoch ends
+                threads=None           # CPU threads; None: threads_for(model)
                ) -> list:
-    "Steps 6 and 7: train and validate for `epochs` epochs; return the history, one dict per epoch."
+    "Steps 6 and 7: train and validate `epochs` times; return the history, per epoch."
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f'epochs must be a whole number of at least 1, got {epochs!r}')
     # they need 0/1 targets: checked once per loader, not per batch
@@ -105,8 +109,28 @@ def train_model(model,                 # called on a batch to predict; its param
             if not math.isfinite(train_loss): raise TrainingDiverged(epoch, train_loss)
             valid_loss, value = validate_epoch(model, valid_dl, loss_func, metric)
             if not math.isfinite(valid_loss): raise TrainingDiverged(epoch, valid_loss)
-            row = dict(epoch=epoch, train_loss=train_loss, valid_loss=valid_loss, accuracy=value,
+            row = dict(epoch=epoch, train_loss=train_loss,
+                       valid_loss=valid_loss, accuracy=value,
                        seconds=time.perf_counter() - start)
             history.append(row)
             if on_epoch is not None: on_epoch(row)
     return history
+
+# %% ../nbs/05_training.ipynb #f4ecf480
+def train_on(data,          # a TwoClassData: its training and validation sets
+             model_func,    # makes the model (after the seed is set), e.g. Linear1
+             opt_func,      # opt_func(parameters, lr) -> an optimiser, e.g. BasicOptim
+             epochs:int,    # how many passes over the training set
+             lr:float=1.0,  # the learning rate
+             bs:int=256,    # images per batch
+             seed:int=42,   # seeds the starting weights and the order of the batches
+             **kwargs):     # passed on to train_model, e.g. on_epoch or loss_func
+    "Seed, make the model, train it on `data` by `train_model`: (model, history)."
+    set_seed(seed)
+    model = model_func()
+    if isinstance(model, nn.Module): model = model.to(data.device)
+    dl = lambda x, y, **kw: TensorLoader(x, y, bs=bs, device=data.device, **kw)
+    train_dl = dl(data.train_x, data.train_y, shuffle=True, seed=seed)
+    valid_dl = dl(data.valid_x, data.valid_y)
+    opt = opt_func(model.parameters(), lr)
+    return model, train_model(model, train_dl, valid_dl, opt, epochs, **kwargs)
