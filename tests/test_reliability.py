@@ -79,6 +79,10 @@ def test_1_a_failed_save_leaves_the_earlier_run(home, capsys, monkeypatch, failu
     from matplotlib.figure import Figure
     def savefig(self, *a, **k): raise failure
     monkeypatch.setattr(Figure, 'savefig', savefig)
+    class HereInstead:   # the command draws in a second Python; here, where the failure is
+        def draw(self, result, path): runs._draw_here(result, path)
+        def close(self): pass
+    monkeypatch.setattr(runs, 'PlotWorker', HereInstead)
     code, out, err = sgd7('train', '--epochs', '2', '--out', 'run', '--overwrite', capsys=capsys)
     assert code == (1 if isinstance(failure, OSError) else 130)
     assert err.count('\n') == 1 and 'Traceback' not in err
