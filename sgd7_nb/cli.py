@@ -15,36 +15,54 @@ __all__ = ['make_parser', 'main']
 # %% ../nbs/14_cli.ipynb #ea33256d
 class _Parser(argparse.ArgumentParser):
     "argparse, but a usage error is one line: the message and where to find help."
-    def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+    def error(self, message):
+        self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
 
 def make_parser() -> argparse.ArgumentParser:
     "The `sgd7` command line: one subcommand, `train`."
-    p = _Parser(prog='sgd7', description='Train a two-class image classifier with the seven steps of SGD (fastai book, chapter 4).')
+    p = _Parser(prog='sgd7', description='Train a two-class image classifier with '
+                'the seven steps of SGD (fastai book, chapter 4).')
     sub = p.add_subparsers(dest='command', required=True, metavar='command')
     t = sub.add_parser('train', help='train a model and save its metrics', description=
-        'Train a model on two classes of MNIST_SAMPLE or Fashion-MNIST. Epochs and learning rate default to the '
-        'seed articles\' settings for the data set, model and loop. Writes OUT/metrics.json and OUT/accuracy.png.',
-        epilog='classes: mnist 3 7; fashion ' + ' '.join(f'{i}={c.replace(" ", "_")}' for i, c in enumerate(FASHION_CLASSES))
-               + '. Exit status: 0 done, 1 the data, disk or training failed, 2 bad input, 130 interrupted.')
-    t.add_argument('--dataset', choices=DATASETS, default='mnist', help='data set (default: mnist)')
-    t.add_argument('--classes', nargs=2, metavar=('A', 'B'), help='two classes, positive first (default: 3 7 or dress pullover)')
-    t.add_argument('--model', choices=ALL_MODELS, default='linear', help='model (default: linear)')
+        'Train a model on two classes of MNIST_SAMPLE or Fashion-MNIST. Epochs and '
+        'learning rate default to the seed articles\' settings for the data set, model '
+        'and loop. Writes OUT/metrics.json and OUT/accuracy.png.',
+        epilog='classes: mnist 3 7; fashion '
+               + ' '.join(f'{i}={c.replace(" ", "_")}'
+                          for i, c in enumerate(FASHION_CLASSES))
+               + '. Exit status: 0 done, 1 the data, disk or training failed, '
+               '2 bad input, 130 interrupted.')
+    t.add_argument('--dataset', choices=DATASETS, default='mnist',
+                   help='data set (default: mnist)')
+    t.add_argument('--classes', nargs=2, metavar=('A', 'B'),
+                   help='two classes, positive first (default: 3 7 or dress pullover)')
+    t.add_argument('--model', choices=ALL_MODELS, default='linear',
+                   help='model (default: linear)')
     t.add_argument('--loop', choices=LOOPS, default='scratch',
-                   help='scratch: train_model; learner: fastai Learner; own: our BasicLearner (default: scratch)')
+                   help='scratch: train_model; learner: fastai Learner; '
+                        'own: our BasicLearner (default: scratch)')
     t.add_argument('--epochs', type=int, help='epochs (default: the seed settings\')')
-    t.add_argument('--lr', type=float, help='learning rate (default: the seed settings\')')
+    t.add_argument('--lr', type=float,
+                   help='learning rate (default: the seed settings\')')
     t.add_argument('--bs', type=int, default=BS, help=f'batch size (default: {BS})')
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
-    t.add_argument('--out', metavar='DIR', help='folder for the results (default: runs/ and a name made of all the settings; '
-                   'a name already taken gets -2, -3, ...)')
-    t.add_argument('--overwrite', action='store_true', help='replace an earlier run in --out (default: refuse)')
-    t.add_argument('--device', default='auto', help='auto (a GPU if there is one), cpu, cuda or mps (default: auto)')
-    t.add_argument('--threads', type=int, help='CPU threads (default: 1 for these small models, fastest; see threads_for)')
-    t.set_defaults(parser=t)  # so that `main` can report its own errors in the same one-line form
+    t.add_argument('--out', metavar='DIR',
+                   help='folder for the results (default: runs/ and a name made of all '
+                        'the settings; a name already taken gets -2, -3, ...)')
+    t.add_argument('--overwrite', action='store_true',
+                   help='replace an earlier run in --out (default: refuse)')
+    t.add_argument('--device', default='auto',
+                   help='auto (a GPU if there is one), cpu, cuda or mps '
+                        '(default: auto)')
+    t.add_argument('--threads', type=int,
+                   help='CPU threads (default: 1 for these small models, fastest; '
+                        'see threads_for)')
+    # so that `main` can report its own errors in the same one-line form
+    t.set_defaults(parser=t)
     return p
 
 def _class_arg(c:str):
-    "A class from the command line: a number stays a number, `ankle_boot` means 'ankle boot'."
+    "A command-line class: a number stays a number, `ankle_boot` means 'ankle boot'."
     return int(c) if c.isdigit() else c.replace('_', ' ')
 
 # %% ../nbs/14_cli.ipynb #7d686a95
@@ -55,9 +73,10 @@ def _train(a, s:dict, out, draw, threads) -> int:
     try: device = as_device(a.device)
     except ValueError as e: a.parser.error(str(e))
     with runs.quiet_when_closed():
-        print(f"sgd7 train: {s['dataset']} {s['classes'][0]} (1) vs {s['classes'][1]} (0), "
-              f"{s['model']}, {s['loop']} loop, {s['epochs']} epoch{'s' * (s['epochs'] != 1)}, "
-              f"lr {s['lr']:g}, bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
+        print(f"sgd7 train: {s['dataset']} {s['classes'][0]} (1) vs "
+              f"{s['classes'][1]} (0), {s['model']}, {s['loop']} loop, "
+              f"{s['epochs']} epoch{'s' * (s['epochs'] != 1)}, lr {s['lr']:g}, "
+              f"bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
         result = runs.run_training(**s, progress=True, device=device, threads=threads)
         runs.save_run(result, out, a.overwrite, draw=draw)
         figure = article_figure(s['dataset'], s['model'], s['loop'])
@@ -69,14 +88,16 @@ def _train(a, s:dict, out, draw, threads) -> int:
 
 def main(argv:list=None # the arguments after sgd7; None: the command line's
         ) -> int:
-    "Run `sgd7`; return the exit status: 0 done, 1 the environment failed, 2 bad input, 130 interrupted."
+    "Run `sgd7`; return 0 done, 1 the environment failed, 2 bad input, 130 interrupted."
     lr = None
-    warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)   # fastai's import: nothing to act on
+    # fastai's import: nothing to act on
+    warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)
     try:
         a = make_parser().parse_args(argv)
         try:
-            s = check_settings(a.dataset, None if a.classes is None else [_class_arg(c) for c in a.classes],
-                               a.model, a.loop, a.epochs, a.lr, a.bs, a.seed)
+            classes = None if a.classes is None else [_class_arg(c) for c in a.classes]
+            s = check_settings(a.dataset, classes, a.model, a.loop, a.epochs, a.lr,
+                               a.bs, a.seed)
             threads, lr = check_threads(a.threads), s['lr']
         except ValueError as e: a.parser.error(str(e))
         from sgd7_nb import runs

@@ -56,7 +56,7 @@ class DivergenceStop(Callback):
 
 # %% ../nbs/11_own_learner.ipynb #cb30f80e
 class Recorder(Callback):
-    "A row per epoch in `learn.history`: epoch, train_loss, valid_loss, accuracy, seconds."
+    "Row per epoch in `learn.history`: epoch, train_loss, valid_loss, accuracy, seconds"
     order = 20
     def before_fit(self): self.learn.history = []
     def before_epoch(self): self.start = time.perf_counter()
@@ -98,7 +98,7 @@ class OnEpoch(Callback):
 
 # %% ../nbs/11_own_learner.ipynb #2b6569cf
 class BasicLearner:
-    "`train_model`'s loop as a class: model, loaders, loss, metric, optimiser, callbacks"
+    "`train_model` as a class: model, loaders, loss, metric, optimiser, callbacks."
     def __init__(self,
                  model,           # called on a batch to predict, e.g. an nn.Module
                  train_dl,        # training batches (xb, yb), e.g. a TensorLoader

@@ -23,9 +23,9 @@ def _load(dataset, classes):
     return two_class_data(dataset, classes)
 
 def load_data(dataset:str='mnist', # 'mnist' or 'fashion'
-              classes=None         # two classes, positive first; None for the default pair
+              classes=None         # two classes, positive first; None: the default pair
              ):
-    "`two_class_data`, remembered: the last two data sets loaded in this process are kept in memory."
+    "`two_class_data`, remembered: the last two data sets loaded are kept in memory."
     return _load(dataset, check_classes(dataset, classes))
 
 # %% ../nbs/13_runs.ipynb #2bf82340
@@ -43,18 +43,19 @@ def format_time(seconds:float) -> str:
     return f'{h}:{m:02d}:{s:02d}' if h else f'{m:02d}:{s:02d}'
 
 def _bars_wanted() -> bool:
-    "Bars only where they redraw themselves: a terminal or a notebook, not a log file or a pipe."
+    "Bars only where they redraw: a terminal or a notebook, not a log file or a pipe."
     if sys.stdout.isatty(): return True
-    if 'IPython' not in sys.modules: return False   # no notebook: no need to import fastprogress
+    # no notebook: no need to import fastprogress
+    if 'IPython' not in sys.modules: return False
     from fastprogress.fastprogress import IN_NOTEBOOK
     return IN_NOTEBOOK
 
 def _console_line(cells, widths):
-    "One line of fastai's console table: each cell padded to its column's width plus two spaces."
+    "One line of fastai's console table: cells padded to column width plus two spaces."
     return ''.join(c + ' ' * (2 + w - len(c)) for c, w in zip(cells, widths)).rstrip()
 
 class TrainingBar:
-    "fastprogress bars over epochs and batches, with a fastai-style table of the epochs."
+    "fastprogress bars over epochs and batches, and a fastai-style table of the epochs."
     def __init__(self, epochs:int): # how many epochs the run will have
         self.epochs, self.done, self.mb = epochs, 0, None
         self.widths = [max(len(c), 8) for c in TABLE_COLUMNS]
@@ -68,7 +69,7 @@ class TrainingBar:
         else: print(_console_line(cells, self.widths), flush=True)
 
     def batches(self, it, total=None):
-        "Iterate `it` (a loader, or a range of batch numbers) under a bar for this epoch's batches."
+        "Iterate `it` (a loader or range of batch numbers) under the epoch's batch bar."
         if self.mb is None: return it
         from fastprogress.fastprogress import progress_bar
         pb = progress_bar(it, total=total, parent=self.mb, leave=False)
@@ -97,14 +98,17 @@ class _BarLoader:
 
 # %% ../nbs/13_runs.ipynb #798ef86d
 def _epoch_callback(on_epoch, bar=None):
-    "A fastai callback: each epoch's `learner_history` row to `on_epoch`, and `bar`'s batch bar moving."
+    "A fastai callback: `learner_history` rows to `on_epoch`, `bar`'s batch bar moving."
     from fastai.callback.core import Callback
     from sgd7_nb.learner import learner_history
 
     class EpochRows(Callback):
-        order = 56  # after make_learner's EpochStats (55), which times the epoch and stops a diverging run
+        # after make_learner's EpochStats (55): it times the epoch, stops divergence
+        order = 56
         def before_train(self):
-            if bar is not None: self.pb = iter(bar.batches(range(len(self.dl)), total=len(self.dl))); next(self.pb, None)
+            if bar is not None:
+                self.pb = iter(bar.batches(range(len(self.dl)), total=len(self.dl)))
+                next(self.pb, None)
         def after_batch(self):
             if bar is not None and self.training: next(self.pb, None)
         def after_epoch(self): on_epoch(learner_history(self.learn)[-1])
@@ -112,26 +116,29 @@ def _epoch_callback(on_epoch, bar=None):
 
 # %% ../nbs/13_runs.ipynb #d0613031
 def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
-                 classes=None,         # two classes, positive first; None: 3 vs 7 or dress vs pullover
+                 classes=None,         # positive first; None: 3 vs 7, dress vs pullover
                  model:str='linear',   # 'linear', 'simple_net' or 'cnn'
-                 loop:str='scratch',   # 'scratch' (train_model), 'learner' (fastai's) or 'own' (BasicLearner)
+                 loop:str='scratch',   # 'scratch', fastai's 'learner' or our 'own'
                  epochs:int=None,      # None: the seed settings'
                  lr:float=None,        # None: the seed settings'
                  bs:int=BS,            # batch size
                  seed:int=42,          # seeds the weights and the order of the batches
                  on_epoch=None,        # called with each history row as it is made
-                 data=None,            # a TwoClassData for dataset and classes; None: load_data's
+                 data=None,            # a TwoClassData to match; None: load_data's
                  progress:bool=False,  # show progress bars and the table of epochs
-                 device=None,          # 'auto' (None), 'cpu', 'cuda', ...: where the model and the batches go
-                 threads:int=None      # CPU threads while training; None: threads_for the model
+                 device=None,          # where to train: 'auto' (None), 'cpu', 'cuda'
+                 threads:int=None      # CPU threads; None: threads_for the model
                 ) -> dict:
-    "Train one model with the seven steps; return the settings, `history` (one dict per epoch) and final `accuracy`."
+    "Train one model; return the settings, `history` (one dict per epoch), `accuracy`."
     settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed)
-    from sgd7_nb.core import as_device, set_seed   # fastai's set_seed, without importing fastai
-    from sgd7_nb.deeper import make_model   # every model name, the seed articles' two included
+    # fastai's set_seed, without importing fastai
+    from sgd7_nb.core import as_device, set_seed
+    # every model name, the seed articles' two included
+    from sgd7_nb.deeper import make_model
     if data is None: data = load_data(dataset, settings['classes'])
     elif (data.dataset, list(data.classes)) != (dataset, settings['classes']):
-        raise ValueError(f'data holds {data.dataset} {data.classes}, not {dataset} {tuple(settings["classes"])}')
+        raise ValueError(f'data holds {data.dataset} {data.classes}, '
+                         f'not {dataset} {tuple(settings["classes"])}')
     s, device, history = settings, as_device(device), []
     bar = TrainingBar(s['epochs']) if progress else None
     def report(row):
@@ -146,36 +153,43 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
             from sgd7_nb.dataloader import TensorLoader
             from sgd7_nb.optim import BasicOptim
             from sgd7_nb.training import train_model
-            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True, seed=s['seed'], device=device)
+            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
+                                    seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
             if bar is not None: train_dl = _BarLoader(train_dl, bar)
-            train_model(net, train_dl, valid_dl, BasicOptim(net.parameters(), s['lr']), s['epochs'], on_epoch=report,
-                        threads=threads)
+            train_model(net, train_dl, valid_dl, BasicOptim(net.parameters(), s['lr']),
+                        s['epochs'], on_epoch=report, threads=threads)
         elif loop == 'own':
             from sgd7_nb.dataloader import TensorLoader
             from sgd7_nb.own_learner import BasicLearner, OnEpoch
-            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True, seed=s['seed'], device=device)
+            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
+                                    seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
             if bar is not None: train_dl = _BarLoader(train_dl, bar)
-            BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)], threads=threads).fit(s['epochs'])
+            BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)],
+                         threads=threads).fit(s['epochs'])
         else:
             from sgd7_nb.dataloader import tensor_dls
             from sgd7_nb.learner import make_learner
-            learn = make_learner(tensor_dls(data, bs=bs, seed=s['seed'], device=device), net, s['lr'], quiet=True,
-                                 threads=threads)
-            learn.fit(s['epochs'], cbs=_epoch_callback(report, bar))  # quiet: our bars and table replace fastai's
+            learn = make_learner(tensor_dls(data, bs=bs, seed=s['seed'], device=device),
+                                 net, s['lr'], quiet=True, threads=threads)
+            # quiet: our bars and table replace fastai's
+            learn.fit(s['epochs'], cbs=_epoch_callback(report, bar))
     finally:
         if bar is not None: bar.stop()
-    return dict(settings, history=history, accuracy=history[-1]['accuracy'], seconds=time.perf_counter() - start)
+    return dict(settings, history=history, accuracy=history[-1]['accuracy'],
+                seconds=time.perf_counter() - start)
 
 # %% ../nbs/13_runs.ipynb #17056388
 def default_out(settings:dict # from check_settings or run_training
                ) -> Path:
-    "`runs/<dataset>[-<classes>]-<model>-<loop>-<epochs>ep-lr<lr>-bs<bs>-seed<seed>`: a folder per settings."
+    "`runs/<dataset>[-<classes>]-<model>-<loop>-<epochs>ep-lr<lr>-bs<bs>-seed<seed>`"
     s, name = settings, settings['dataset']
     if s['classes'] != list(check_classes(s['dataset'])):
-        name += '-' + '-vs-'.join(re.sub(r'[^a-z0-9]+', '_', c.lower()) for c in s['classes'])
-    return Path('runs')/f"{name}-{s['model']}-{s['loop']}-{s['epochs']}ep-lr{s['lr']:g}-bs{s['bs']}-seed{s['seed']}"
+        name += '-' + '-vs-'.join(re.sub(r'[^a-z0-9]+', '_', c.lower())
+                                  for c in s['classes'])
+    return Path('runs')/(f"{name}-{s['model']}-{s['loop']}-{s['epochs']}ep-"
+                         f"lr{s['lr']:g}-bs{s['bs']}-seed{s['seed']}")
 
 def new_out(path) -> Path:
     "`path` if nothing is there yet, else the first free `path-2`, `path-3`, ..."
@@ -188,7 +202,7 @@ class RunExists(FileExistsError):
     "The results folder holds an earlier run (or a file stands in its way)."
 
 def _put_back(out:Path):
-    "If a replacing save was killed between its two renames, the earlier run waits in `.NAME.old-PID-*/run`: put it back."
+    "Put back the earlier run a save killed mid-replace left in `.NAME.old-PID-*/run`."
     from sgd7_nb.core import pid_alive
     for old in out.parent.glob(f'.{out.name}.old-*'):
         m = re.match(rf'\.{re.escape(out.name)}\.old-(\d+)-', old.name)
@@ -199,34 +213,42 @@ def _put_back(out:Path):
 def check_out(out,                  # the run's folder
               overwrite:bool=False  # may an earlier run there be replaced?
              ) -> Path:
-    "Before training: `RunExists` if `out` holds an earlier run (unless `overwrite`), `OSError` if it cannot be written."
+    "`RunExists` if `out` holds a run (and not `overwrite`); `OSError` if not writable."
     out = Path(out)
     if out.parent.is_dir(): _put_back(out)
     if out.exists() and not out.is_dir():
-        raise RunExists(errno.EEXIST, 'a file is in the way of the run\'s folder; choose another --out', str(out))
+        raise RunExists(errno.EEXIST, 'a file is in the way of the run\'s folder; '
+                        'choose another --out', str(out))
     if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise RunExists(errno.EEXIST, 'holds an earlier run; choose another --out, or --overwrite to replace it', str(out))
+        raise RunExists(errno.EEXIST, 'holds an earlier run; choose another --out, '
+                        'or --overwrite to replace it', str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
-    tempfile.TemporaryDirectory(dir=out.parent, prefix=f'.{out.name}.check-').cleanup()   # fails here if not writable
+    # fails here if not writable
+    tempfile.TemporaryDirectory(dir=out.parent, prefix=f'.{out.name}.check-').cleanup()
     return out
 
 # %% ../nbs/13_runs.ipynb #295f2322
 def plot_history(result:dict # from run_training
                 ):
-    "Losses and validation accuracy per epoch, with the seed article's accuracy when the settings are its own."
+    "Losses and validation accuracy per epoch, and the seed article's for its settings."
     from matplotlib.figure import Figure
     h = result['history']; ep = [r['epoch'] for r in h]
     fig = Figure(figsize=(8, 3), layout='constrained')
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(ep, [r['train_loss'] for r in h], label='train'); ax1.plot(ep, [r['valid_loss'] for r in h], label='valid')
+    ax1.plot(ep, [r['train_loss'] for r in h], label='train')
+    ax1.plot(ep, [r['valid_loss'] for r in h], label='valid')
     ax1.set(xlabel='epoch', ylabel='loss', title='loss'); ax1.legend()
     ax2.plot(ep, [100 * r['accuracy'] for r in h], marker='.', label='sgd7_nb')
     figure = article_figure(result['dataset'], result['model'], result['loop'])
     if figure and result['classes'] == list(check_classes(result['dataset'])):
         ax2.axhline(figure, color='grey', ls='--', label=f"seed article {figure}%")
-    ax2.set(xlabel='epoch', ylabel='accuracy (%)', title=f"validation accuracy: {100 * result['accuracy']:.2f}%"); ax2.legend()
-    fig.suptitle(f"{result['dataset']} {result['classes'][0]} vs {result['classes'][1]}, {result['model']}, "
-                 f"{result['loop']} loop, lr {result['lr']:g}, bs {result['bs']}, seed {result['seed']}", fontsize=10)
+    ax2.set(xlabel='epoch', ylabel='accuracy (%)',
+            title=f"validation accuracy: {100 * result['accuracy']:.2f}%")
+    ax2.legend()
+    fig.suptitle(f"{result['dataset']} {result['classes'][0]} vs "
+                 f"{result['classes'][1]}, {result['model']}, {result['loop']} loop, "
+                 f"lr {result['lr']:g}, bs {result['bs']}, seed {result['seed']}",
+                 fontsize=10)
     return fig
 
 PLOT_DPI = 100   # the saved plot's resolution
@@ -236,29 +258,36 @@ def _draw_here(result, path): plot_history(result).savefig(path, dpi=PLOT_DPI)
 def save_run(result:dict,          # from run_training
              out,                  # the run's folder
              overwrite:bool=False, # replace an earlier run in out
-             draw=None             # draw(result, path) writes the plot; None: plot_history, here
+             draw=None             # draw(result, path) saves the plot; None: do it here
             ) -> Path:
-    "Write `out/metrics.json` and `out/accuracy.png` all at once or not at all; return `out`."
+    "Write `out/metrics.json` and `out/accuracy.png`, all or nothing; return `out`."
     out = check_out(out, overwrite)
-    clean_leftovers(out.parent, f'.{out.name}.new-')            # what a killed save left behind
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.new-{os.getpid()}-'))
+    # what a killed save left behind
+    clean_leftovers(out.parent, f'.{out.name}.new-')
+    tmp = Path(tempfile.mkdtemp(dir=out.parent,
+                                prefix=f'.{out.name}.new-{os.getpid()}-'))
     try:
         (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
         (draw or _draw_here)(result, tmp/'accuracy.png')
-        if out.is_dir() and any(out.iterdir()):                  # replacing an earlier run: it goes only once the new one is whole
-            old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.old-{os.getpid()}-'))
-            out.rename(old/'run'); tmp.rename(out); shutil.rmtree(old, ignore_errors=True)
-        else: tmp.rename(out)                                    # onto nothing, or onto an empty folder: atomic
+        # replacing an earlier run: it goes only once the new one is whole
+        if out.is_dir() and any(out.iterdir()):
+            old = Path(tempfile.mkdtemp(dir=out.parent,
+                                        prefix=f'.{out.name}.old-{os.getpid()}-'))
+            out.rename(old/'run')
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        # onto nothing, or onto an empty folder: atomic
+        else: tmp.rename(out)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
-
 
 # %% ../nbs/13_runs.ipynb #058cc12b
 class PlotWorker:
     "A second Python that imports matplotlib now and draws one run's plot when asked."
     def __init__(self):
         import subprocess
-        self.proc = subprocess.Popen([sys.executable, '-c', 'import sgd7_nb.runs as r; r._plot_job()'],
+        self.proc = subprocess.Popen([sys.executable, '-c',
+                                      'import sgd7_nb.runs as r; r._plot_job()'],
                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
 
@@ -267,7 +296,8 @@ class PlotWorker:
         job = json.dumps(dict(result=result, path=str(path)))
         _, err = self.proc.communicate(job, timeout=600)
         if self.proc.returncode:
-            raise RuntimeError('drawing the plot failed: ' + (err.strip().splitlines() or ['?'])[-1])
+            raise RuntimeError('drawing the plot failed: '
+                               + (err.strip().splitlines() or ['?'])[-1])
 
     def close(self):
         "Stop the worker if it is still waiting (a run that ended without saving)."
@@ -275,37 +305,45 @@ class PlotWorker:
 
 # %% ../nbs/13_runs.ipynb #0efb63ef
 def _plot_job():
-    "The worker's side: import matplotlib at once, then draw the one job read from stdin."
+    "The worker's side: import matplotlib at once, then draw the job read from stdin."
     from matplotlib.figure import Figure   # the slow import, while the parent works
     job = sys.stdin.read()
     if job: job = json.loads(job); _draw_here(job['result'], job['path'])
 
 # %% ../nbs/13_runs.ipynb #8814a4c5
 def explain(e:BaseException, # what stopped the run
-            lr:float=None    # the run's learning rate, for the advice on a diverging loss
+            lr:float=None    # the run's learning rate, for advice on a diverging loss
            ) -> tuple:
-    "One line for a failed run, and its exit status: 1 for the environment, 2 for bad input."
+    "One line for a failed run, and its exit status: 1 the environment, 2 bad input."
     from sgd7_nb.training import TrainingDiverged
     from sgd7_nb.fetch import DataNotFoundError
     if isinstance(e, TrainingDiverged):
         hint = f', e.g. --lr {lr / 10:g}' if lr else ''
-        return f'the loss became {e.loss} in epoch {e.epoch}, so training stopped; try a smaller learning rate{hint}', 1
+        return (f'the loss became {e.loss} in epoch {e.epoch}, so training stopped; '
+                f'try a smaller learning rate{hint}'), 1
     if isinstance(e, RunExists): return f'{e.filename}: {e.strerror}', 2
     if isinstance(e, DataNotFoundError): return str(e), 1
     if isinstance(e, OSError):
         where = f'{e.filename}: ' if e.filename else ''
-        if e.errno in (errno.ENOSPC, getattr(errno, 'EDQUOT', -1)): return f'{where}the disk is full; free some space and run again', 1
+        if e.errno in (errno.ENOSPC, getattr(errno, 'EDQUOT', -1)):
+            return f'{where}the disk is full; free some space and run again', 1
         fastai_home = os.environ.get('FASTAI_HOME') or '.fastai'
-        in_home = fastai_home in str(e.filename)   # fastai's home (~/.fastai): where downloads and the cache go
+        # fastai's home (~/.fastai): where downloads and the cache go
+        in_home = fastai_home in str(e.filename)
         if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"{where}permission denied; {'set FASTAI_HOME to' if in_home else 'choose'} a folder you can write", 1
-        return f"{where}{e.strerror or e}" + ('; set FASTAI_HOME to a folder you can write' if in_home else ''), 1
-    if isinstance(e, ValueError): return str(e), 1       # bad data found while loading; settings were checked before
-    return f'{type(e).__name__}: {e} (this is a bug; please report it, with SGD7_DEBUG=1 for the traceback)', 1
+            return (f"{where}permission denied; "
+                    f"{'set FASTAI_HOME to' if in_home else 'choose'}"
+                    " a folder you can write"), 1
+        fix = '; set FASTAI_HOME to a folder you can write' if in_home else ''
+        return f"{where}{e.strerror or e}" + fix, 1
+    # bad data found while loading; settings were checked before
+    if isinstance(e, ValueError): return str(e), 1
+    return (f'{type(e).__name__}: {e} (this is a bug; please report it, '
+            'with SGD7_DEBUG=1 for the traceback)'), 1
 
 # %% ../nbs/13_runs.ipynb #0acd57d4
 class _PipeSafe:
-    "A text stream that swallows a closed pipe: after the first `BrokenPipeError` it writes nowhere."
+    "A stream swallowing a closed pipe: after a `BrokenPipeError` it writes nowhere."
     def __init__(self, f): self.f, self.closed_pipe = f, False
     def write(self, s):
         if not self.closed_pipe:
@@ -318,13 +356,14 @@ class _PipeSafe:
             except BrokenPipeError: self._to_null()
     def _to_null(self):
         self.closed_pipe = True
-        try: os.dup2(os.open(os.devnull, os.O_WRONLY), self.f.fileno())   # so the exit's own flush finds no pipe either
+        # so the exit's own flush finds no pipe either
+        try: os.dup2(os.open(os.devnull, os.O_WRONLY), self.f.fileno())
         except (OSError, ValueError): pass
     def __getattr__(self, name): return getattr(self.f, name)
 
 @contextmanager
 def quiet_when_closed():
-    "Inside the block, writing to a closed stdout is not an error: the output is dropped and the work goes on."
+    "Inside the block, writing to a closed stdout drops the output; the work goes on."
     old = sys.stdout
     sys.stdout = _PipeSafe(old)
     try: yield

@@ -47,10 +47,10 @@ IMAGE_MIMES = ('image/png', 'image/jpeg', 'image/gif')
 HIDDEN = {'hide', 'export', 'exporti', 'default_exp'}  # cells nbdev leaves out of the docs
 # Pages whose plots do not yet have alt text (their notebooks are being rewritten): reported by
 # test_figures_have_alt_text as a skip that names them, not a failure. Empty it once they have it.
-ALT_PENDING = {'learner.html', 'runs.html', 'cli.html', 'settings.html'}
+ALT_PENDING = {'learner.html', 'settings.html'}
 # Problems found on pages whose notebooks are being rewritten elsewhere, by the start of their
 # message: reported as warnings in the test summary, not failures. Empty it once they are fixed.
-PENDING = {'runs.html': ('the API entry for run_training is shown 2 times',)}
+PENDING = {}
 
 # ------------------------------------------------------------------ what each notebook should show
 
