@@ -10,16 +10,17 @@ from .data import DATASETS, check_classes
 
 # %% auto #0
 __all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'FLOAT32_MAX',
-           'seed_settings', 'article_figure', 'check_settings']
+           'seed_settings', 'article_figure', 'check_settings', 'stuck_share', 'train_from_scratch']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
 BS = 256  # the batch size of every seed run
-MODELS = ('linear', 'simple_net')  # the seed articles' models (the neural-net notebook's)
+MODELS = ('linear', 'simple_net')  # the seed articles' models
 DEEPER_MODELS = ('cnn',)           # from the going-deeper notebook
 ALL_MODELS = MODELS + DEEPER_MODELS
 
-SEED_SETTINGS = {  # (dataset, model, loop) -> the articles' epochs and learning rate, and the accuracy (%) they reported
+# (dataset, model, loop) -> the articles' epochs, learning rate and accuracy (%)
+SEED_SETTINGS = {
     ('mnist',   'linear',     'scratch'): dict(epochs=20, lr=1.0, article=97.2),
     ('mnist',   'linear',     'learner'): dict(epochs=20, lr=1.0, article=97.9),
     ('mnist',   'simple_net', 'scratch'): dict(epochs=40, lr=0.1, article=98.2),
@@ -39,11 +40,12 @@ assert {k[1] for k in DEEPER_SETTINGS} == set(DEEPER_MODELS)
 # %% ../nbs/12_settings.ipynb #a16cffca
 def seed_settings(dataset:str='mnist',  # 'mnist' or 'fashion'
                   model:str='linear',   # 'linear', 'simple_net' or 'cnn'
-                  loop:str='scratch'    # 'scratch', 'learner' (fastai's) or 'own' (BasicLearner)
+                  loop:str='scratch'    # 'scratch', 'learner' (fastai's) or 'own'
                  ) -> dict:
     "The seed articles' `epochs`, `lr` and `bs` for this combination."
-    for name, value, valid in (('dataset', dataset, DATASETS), ('model', model, ALL_MODELS),
-                               ('loop', loop, LOOPS)):
+    valid_names = (('dataset', dataset, DATASETS), ('model', model, ALL_MODELS),
+                   ('loop', loop, LOOPS))
+    for name, value, valid in valid_names:
         if value not in valid:
             raise ValueError(f'unknown {name} {value!r}; valid: ' + ', '.join(valid))
     if model in DEEPER_MODELS: s = DEEPER_SETTINGS[dataset, model]
@@ -54,7 +56,7 @@ def article_figure(dataset:str, # 'mnist' or 'fashion'
                    model:str,   # a model name
                    loop:str     # a loop name
                   ) -> float|None:
-    "The accuracy (%) the seed articles reported for these settings, or None if they ran none."
+    "The accuracy (%) the seed articles reported for these settings, or None."
     if loop == 'own': loop = 'scratch'   # our Learner runs the scratch loop's settings
     s = SEED_SETTINGS.get((dataset, model, loop))
     return None if s is None else s['article']
@@ -62,8 +64,25 @@ def article_figure(dataset:str, # 'mnist' or 'fashion'
 # %% ../nbs/12_settings.ipynb #b97046fc
 FLOAT32_MAX = 3.4028234663852886e38
 
+def _check_numbers(epochs, lr, bs, seed):
+    "The numbers of a run checked: whole numbers in range, a finite float32 lr above 0."
+    epochs, bs, seed = (whole_number(v, name)
+                        for v, name in ((epochs, 'epochs'), (bs, 'bs'), (seed, 'seed')))
+    if epochs < 1: raise ValueError(f'epochs must be at least 1, got {epochs}')
+    if bs < 1: raise ValueError(f'bs (batch size) must be at least 1, got {bs}')
+    if not 0 <= seed < 2**32:
+        raise ValueError(f'seed must be between 0 and 2**32-1, got {seed}')
+    # NumPy scalars and 0-d tensors are numbers too
+    lr = real_number(lr, 'lr (learning rate)')
+    if not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f'lr (learning rate) must be a number above 0, got {lr!r}')
+    if lr > FLOAT32_MAX:
+        raise ValueError(f'lr {lr:g} does not fit in a 32-bit float '
+                         f'(max {FLOAT32_MAX:.3g})')
+    return epochs, float(lr), bs, seed
+
 def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
-                   classes=None,        # two classes, positive first; None for the default pair
+                   classes=None,        # two classes, positive first; None: default
                    model:str='linear',  # 'linear', 'simple_net' or 'cnn'
                    loop:str='scratch',  # 'scratch', 'learner' or 'own'
                    epochs:int=None,     # None: the seed settings' number
@@ -71,17 +90,54 @@ def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
                    bs:int=BS,           # batch size
                    seed:int=42          # random seed
                   ) -> dict:
-    "Validate a training run's settings and fill in the seed defaults; one-line `ValueError` on bad input."
+    "A run's settings checked, seed defaults filled in; a one-line `ValueError` if bad."
     d = seed_settings(dataset, model, loop)
     classes = check_classes(dataset, classes)
     epochs = d['epochs'] if epochs is None else epochs
     lr = d['lr'] if lr is None else lr
-    epochs, bs, seed = (whole_number(v, name) for v, name in ((epochs, 'epochs'), (bs, 'bs'), (seed, 'seed')))
-    if epochs < 1: raise ValueError(f'epochs must be at least 1, got {epochs}')
-    if bs < 1: raise ValueError(f'bs (batch size) must be at least 1, got {bs}')
-    if not 0 <= seed < 2**32: raise ValueError(f'seed must be between 0 and 2**32-1, got {seed}')
-    lr = real_number(lr, 'lr (learning rate)')   # NumPy scalars and 0-d tensors are numbers too
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f'lr (learning rate) must be a number above 0, got {lr!r}')
-    if lr > FLOAT32_MAX: raise ValueError(f'lr {lr:g} does not fit in a 32-bit float (max {FLOAT32_MAX:.3g})')
-    return dict(dataset=dataset, classes=list(classes), model=model, loop=loop, epochs=epochs, lr=float(lr), bs=bs, seed=seed)
+    epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
+    return dict(dataset=dataset, classes=list(classes), model=model, loop=loop,
+                epochs=epochs, lr=lr, bs=bs, seed=seed)
+
+# %% ../nbs/12_settings.ipynb #bd1f9f83
+def stuck_share(model,            # called on x to predict logits, e.g. Linear1
+                x,                # a tensor of inputs, e.g. a training set's images
+                y,                # their targets, 1 or 0, shaped like the logits
+                level:float=0.01  # flat: the slope is under this share of its peak
+               ) -> float:
+    "Share of `x` called wrong with a logit where the sigmoid is flat: stuck images."
+    import torch
+    with torch.no_grad(): z = model(x)
+    p = z.sigmoid()
+    flat = p * (1 - p) < level / 4   # the slope's peak is 1/4, at 0
+    return (flat & ((z > 0).float() != y)).float().mean().item()
+
+# %% ../nbs/12_settings.ipynb #71a0297a
+def train_from_scratch(data,             # a TwoClassData, e.g. from two_class_data
+                       epochs:int=None,  # None: the seed articles' scratch epochs
+                       lr:float=None,    # None: the seed articles' learning rate, 1
+                       std:float=1.0,    # init_params' standard deviation; articles: 1
+                       seed:int=42,      # fixes the start and the order of the batches
+                       bs:int=BS,        # batch size
+                       device=None       # None: default_device()
+                      ) -> tuple:
+    "The articles' run: `Linear1`, `BasicOptim`, `train_model`; (model, history)."
+    from sgd7_nb.core import as_device, set_seed
+    from sgd7_nb.dataloader import TensorLoader
+    from sgd7_nb.optim import BasicOptim
+    from sgd7_nb.params import Linear1
+    from sgd7_nb.training import train_model
+    if epochs is None or lr is None:
+        s = seed_settings(data.dataset, 'linear', 'scratch')
+        if epochs is None: epochs = s['epochs']
+        if lr is None: lr = s['lr']
+    epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
+    device = as_device(device)
+    set_seed(seed); model = Linear1(std=std, device=device)
+    trn = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True, seed=seed,
+                       device=device)
+    val = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
+    # each epoch's history row gains the stuck share of the training images
+    def add_stuck(row): row['stuck'] = stuck_share(model, trn.x, trn.y)
+    opt = BasicOptim(model.parameters(), lr)
+    return model, train_model(model, trn, val, opt, epochs, on_epoch=add_stuck)
