@@ -229,7 +229,8 @@ def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dl
     if quick and all(isinstance(dl, TensorLoader) for dl in dls.loaders):
         learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, CastToTensor)])
     if quiet:   # bars that an earlier import made default callbacks: removed
-        bars = getattr(sys.modules.get('fastai.callback.progress'), 'ProgressCallback', ())
+        progress = sys.modules.get('fastai.callback.progress')
+        bars = getattr(progress, 'ProgressCallback', ())
         learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, bars)])
         learn.logger = noop
     return learn
