@@ -235,6 +235,7 @@ def deeper(args, data, lines, failed):
     if not names: lines.append('\n(no deeper models in this version)'); return
     for name in names:
         lr = seed_settings('mnist', name)['lr']
+        torch.set_num_threads(args.default_threads)   # PyTorch's own choice, which threads_for keeps
         threads = threads_for(make_model(name, device='cpu'))
         torch.set_num_threads(threads)
         ways = {'raw PyTorch loop': lambda e, s: raw_torch_loop(name, data, e, s, lr, loss_func),
@@ -290,7 +291,7 @@ def main(argv=None):
     p.add_argument('--only', default='loops,deeper,startup', help='which parts, comma-separated')
     p.add_argument('--out', default=str(Path(__file__).with_name('train_speed.md')), help='the Markdown file')
     args = p.parse_args(argv)
-    parts = set(args.only.split(','))
+    parts, args.default_threads = set(args.only.split(',')), torch.get_num_threads()
     from sgd7_nb.data import two_class_data
     data = two_class_data('mnist', device='cpu') if parts & {'loops', 'deeper'} else None
     lines, failed = [f'Measured {time.strftime("%Y-%m-%d")} by `python bench/train_speed.py`; '
