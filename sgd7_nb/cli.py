@@ -20,11 +20,12 @@ class _Parser(argparse.ArgumentParser):
 
 def make_parser() -> argparse.ArgumentParser:
     "The `sgd7` command line: one subcommand, `train`."
-    p = _Parser(prog='sgd7', description='Train a two-class image classifier with '
-                'the seven steps of SGD (fastai book, chapter 4).')
+    p = _Parser(prog='sgd7', description='Train an image classifier with the seven '
+                'steps of SGD (fastai book, chapter 4).')
     sub = p.add_subparsers(dest='command', required=True, metavar='command')
     t = sub.add_parser('train', help='train a model and save its metrics', description=
-        'Train a model on two classes of MNIST_SAMPLE or Fashion-MNIST. Epochs and '
+        'Train a model on two classes of MNIST_SAMPLE or Fashion-MNIST, or on all ten '
+        'classes of Fashion-MNIST or MNIST (--classes all). Epochs and '
         'learning rate default to the seed articles\' settings for the data set, model '
         'and loop. Writes OUT/metrics.json and OUT/accuracy.png.',
         epilog='classes: mnist 3 7; fashion '
@@ -34,8 +35,9 @@ def make_parser() -> argparse.ArgumentParser:
                '2 bad input, 130 interrupted.')
     t.add_argument('--dataset', choices=DATASETS, default='mnist',
                    help='data set (default: mnist)')
-    t.add_argument('--classes', nargs=2, metavar=('A', 'B'),
-                   help='two classes, positive first (default: 3 7 or dress pullover)')
+    t.add_argument('--classes', nargs='+', metavar='CLASS',
+                   help='two classes, positive first, or all (default: 3 7 or '
+                        'dress pullover)')
     t.add_argument('--model', choices=ALL_MODELS, default='linear',
                    help='model (default: linear)')
     t.add_argument('--loop', choices=LOOPS, default='scratch',
@@ -65,6 +67,11 @@ def _class_arg(c:str):
     "A command-line class: a number stays a number, `ankle_boot` means 'ankle boot'."
     return int(c) if c.isdigit() else c.replace('_', ' ')
 
+def _classes_arg(classes:list):
+    "--classes as check_settings takes it: None, 'all', or the classes themselves."
+    if classes is None or classes == ['all']: return classes and 'all'
+    return [_class_arg(c) for c in classes]
+
 # %% ../nbs/14_cli.ipynb #7d686a95
 def _train(a, s:dict, out, draw, threads) -> int:
     "The run itself, once the options are good: train, save, and say where."
@@ -73,8 +80,8 @@ def _train(a, s:dict, out, draw, threads) -> int:
     try: device = as_device(a.device)
     except ValueError as e: a.parser.error(str(e))
     with runs.quiet_when_closed():
-        print(f"sgd7 train: {s['dataset']} {s['classes'][0]} (1) vs "
-              f"{s['classes'][1]} (0), {s['model']}, {s['loop']} loop, "
+        print(f"sgd7 train: {s['dataset']} {runs.classes_label(s)}, "
+              f"{s['model']}, {s['loop']} loop, "
               f"{s['epochs']} epoch{'s' * (s['epochs'] != 1)}, lr {s['lr']:g}, "
               f"bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
         result = runs.run_training(**s, progress=True, device=device, threads=threads)
@@ -95,9 +102,8 @@ def main(argv:list=None # the arguments after sgd7; None: the command line's
     try:
         a = make_parser().parse_args(argv)
         try:
-            classes = None if a.classes is None else [_class_arg(c) for c in a.classes]
-            s = check_settings(a.dataset, classes, a.model, a.loop, a.epochs, a.lr,
-                               a.bs, a.seed)
+            s = check_settings(a.dataset, _classes_arg(a.classes), a.model, a.loop,
+                               a.epochs, a.lr, a.bs, a.seed)
             threads, lr = check_threads(a.threads), s['lr']
         except ValueError as e: a.parser.error(str(e))
         from sgd7_nb import runs

@@ -12,21 +12,30 @@ from .data import check_classes
 from .settings import BS, article_figure, check_settings
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'PLOT_DPI', 'load_data', 'table_row', 'format_time', 'TrainingBar', 'run_training', 'default_out',
-           'new_out', 'RunExists', 'check_out', 'plot_history', 'save_run', 'PlotWorker', 'explain',
+__all__ = ['TABLE_COLUMNS', 'PLOT_DPI', 'load_data', 'classes_label', 'table_row', 'format_time', 'TrainingBar', 'run_training',
+           'default_out', 'new_out', 'RunExists', 'check_out', 'plot_history', 'save_run', 'PlotWorker', 'explain',
            'quiet_when_closed']
 
 # %% ../nbs/13_runs.ipynb #3a88ae39
 @functools.lru_cache(maxsize=2)
 def _load(dataset, classes):
+    if classes == 'all':
+        from sgd7_nb.multiclass import ten_class_data
+        return ten_class_data(dataset)
     from sgd7_nb.data import two_class_data
     return two_class_data(dataset, classes)
 
 def load_data(dataset:str='mnist', # 'mnist' or 'fashion'
-              classes=None         # two classes, positive first; None: the default pair
+              classes=None         # two, positive first (None: the default); 'all'
              ):
-    "`two_class_data`, remembered: the last two data sets loaded are kept in memory."
+    "`two_class_data` or `ten_class_data`, remembered: the last two are kept."
+    if classes == 'all': return _load(dataset, 'all')
     return _load(dataset, check_classes(dataset, classes))
+
+def classes_label(settings:dict) -> str:
+    "How a run's classes read: '3 (1) vs 7 (0)', or 'all 10 classes'."
+    c = settings['classes']
+    return 'all 10 classes' if c == 'all' else f'{c[0]} (1) vs {c[1]} (0)'
 
 # %% ../nbs/13_runs.ipynb #2bf82340
 TABLE_COLUMNS = ('epoch', 'train_loss', 'valid_loss', 'accuracy', 'time')
@@ -115,8 +124,13 @@ def _epoch_callback(on_epoch, bar=None):
     return EpochRows()
 
 # %% ../nbs/13_runs.ipynb #d0613031
+def _ten_class_loss() -> dict:
+    "The ten-class page's loss and metric, as `train_model`'s keyword arguments."
+    from sgd7_nb.multiclass import accuracy, cross_entropy
+    return dict(loss_func=cross_entropy, metric=accuracy)
+
 def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
-                 classes=None,         # positive first; None: 3 vs 7, dress vs pullover
+                 classes=None,         # two, positive first (None: the default); 'all'
                  model:str='linear',   # 'linear', 'simple_net' or 'cnn'
                  loop:str='scratch',   # 'scratch', fastai's 'learner' or our 'own'
                  epochs:int=None,      # None: the seed settings'
@@ -135,18 +149,23 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
     from sgd7_nb.core import as_device, set_seed
     # every model name, the seed articles' two included
     from sgd7_nb.deeper import make_model
-    if data is None: data = load_data(dataset, settings['classes'])
-    elif (data.dataset, list(data.classes)) != (dataset, settings['classes']):
+    s, ten = settings, settings['classes'] == 'all'
+    if data is None: data = load_data(dataset, s['classes'])
+    have = 'all' if len(data.classes) > 2 else list(data.classes)
+    if (data.dataset, have) != (dataset, s['classes']):
         raise ValueError(f'data holds {data.dataset} {data.classes}, '
-                         f'not {dataset} {tuple(settings["classes"])}')
-    s, device, history = settings, as_device(device), []
+                         f'not {dataset} {s["classes"]}')
+    device, history = as_device(device), []
     bar = TrainingBar(s['epochs']) if progress else None
+    # ten classes: cross-entropy, and the rate falling to 0 as on the ten-class page
+    kw = _ten_class_loss() if ten else {}
     def report(row):
+        if ten: set_lr(s['lr'] * (1 - (row['epoch'] + 1) / s['epochs']))
         history.append(row)
         if bar is not None: bar.epoch(row)
         if on_epoch is not None: on_epoch(row)
     set_seed(s['seed'])
-    net = make_model(model, seed=s['seed'], device=device)
+    net = make_model(model, seed=s['seed'], device=device, n_out=10 if ten else 1)
     start = time.perf_counter()
     try:
         if loop == 'scratch':
@@ -157,8 +176,10 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                                     seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
             if bar is not None: train_dl = _BarLoader(train_dl, bar)
-            train_model(net, train_dl, valid_dl, BasicOptim(net.parameters(), s['lr']),
-                        s['epochs'], on_epoch=report, threads=threads)
+            opt = BasicOptim(net.parameters(), s['lr'])
+            def set_lr(lr): opt.lr = lr
+            train_model(net, train_dl, valid_dl, opt, s['epochs'], on_epoch=report,
+                        threads=threads, **kw)
         elif loop == 'own':
             from sgd7_nb.dataloader import TensorLoader
             from sgd7_nb.own_learner import BasicLearner, OnEpoch
@@ -166,13 +187,18 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                                     seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
             if bar is not None: train_dl = _BarLoader(train_dl, bar)
-            BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)],
-                         threads=threads).fit(s['epochs'])
+            own = BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)],
+                               threads=threads, **kw)
+            def set_lr(lr): own.opt.lr = lr
+            own.fit(s['epochs'])
         else:
             from sgd7_nb.dataloader import tensor_dls
             from sgd7_nb.learner import make_learner
+            fastai_kw = (dict(loss_func=kw['loss_func'], metrics=kw['metric'])
+                         if ten else {})
             learn = make_learner(tensor_dls(data, bs=bs, seed=s['seed'], device=device),
-                                 net, s['lr'], quiet=True, threads=threads)
+                                 net, s['lr'], quiet=True, threads=threads, **fastai_kw)
+            def set_lr(lr): learn.opt.set_hypers(lr=lr)
             # quiet: our bars and table replace fastai's
             learn.fit(s['epochs'], cbs=_epoch_callback(report, bar))
     finally:
@@ -185,7 +211,8 @@ def default_out(settings:dict # from check_settings or run_training
                ) -> Path:
     "`runs/<dataset>[-<classes>]-<model>-<loop>-<epochs>ep-lr<lr>-bs<bs>-seed<seed>`"
     s, name = settings, settings['dataset']
-    if s['classes'] != list(check_classes(s['dataset'])):
+    if s['classes'] == 'all': name += '-all'
+    elif s['classes'] != list(check_classes(s['dataset'])):
         name += '-' + '-vs-'.join(re.sub(r'[^a-z0-9]+', '_', c.lower())
                                   for c in s['classes'])
     return Path('runs')/(f"{name}-{s['model']}-{s['loop']}-{s['epochs']}ep-"
@@ -245,8 +272,8 @@ def plot_history(result:dict # from run_training
     ax2.set(xlabel='epoch', ylabel='accuracy (%)',
             title=f"validation accuracy: {100 * result['accuracy']:.2f}%")
     ax2.legend()
-    fig.suptitle(f"{result['dataset']} {result['classes'][0]} vs "
-                 f"{result['classes'][1]}, {result['model']}, {result['loop']} loop, "
+    fig.suptitle(f"{result['dataset']} {classes_label(result)}, "
+                 f"{result['model']}, {result['loop']} loop, "
                  f"lr {result['lr']:g}, bs {result['bs']}, seed {result['seed']}",
                  fontsize=10)
     return fig

@@ -10,7 +10,8 @@ from .data import DATASETS, check_classes
 
 # %% auto #0
 __all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'FLOAT32_MAX',
-           'seed_settings', 'article_figure', 'check_settings', 'stuck_share', 'train_from_scratch']
+           'seed_settings', 'article_figure', 'ten_class_settings', 'check_settings', 'stuck_share',
+           'train_from_scratch']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
@@ -61,6 +62,19 @@ def article_figure(dataset:str, # 'mnist' or 'fashion'
     s = SEED_SETTINGS.get((dataset, model, loop))
     return None if s is None else s['article']
 
+# %% ../nbs/12_settings.ipynb #549de909
+def ten_class_settings(dataset:str='fashion', # 'fashion' or 'mnist' (all ten digits)
+                       model:str='linear',    # 'linear', 'simple_net' or 'cnn'
+                       loop:str='scratch'     # 'scratch', 'learner' or 'own'
+                      ) -> dict:
+    "Epochs, first learning rate and batch size of a ten-class run: `TEN_SETTINGS`."
+    from sgd7_nb.multiclass import TEN_SETTINGS   # the ten-class page's (PyTorch)
+    seed_settings(dataset, 'linear', loop)        # the same checks of dataset and loop
+    if model not in TEN_SETTINGS:
+        raise ValueError(f'model {model!r} has no ten-class settings; valid: '
+                         + ', '.join(TEN_SETTINGS))
+    return dict(TEN_SETTINGS[model], bs=BS)
+
 # %% ../nbs/12_settings.ipynb #b97046fc
 FLOAT32_MAX = 3.4028234663852886e38
 
@@ -82,7 +96,7 @@ def _check_numbers(epochs, lr, bs, seed):
     return epochs, float(lr), bs, seed
 
 def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
-                   classes=None,        # two classes, positive first; None: default
+                   classes=None,        # two, positive first; None: default; or 'all'
                    model:str='linear',  # 'linear', 'simple_net' or 'cnn'
                    loop:str='scratch',  # 'scratch', 'learner' or 'own'
                    epochs:int=None,     # None: the seed settings' number
@@ -91,12 +105,15 @@ def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
                    seed:int=42          # random seed
                   ) -> dict:
     "A run's settings checked, seed defaults filled in; a one-line `ValueError` if bad."
-    d = seed_settings(dataset, model, loop)
-    classes = check_classes(dataset, classes)
+    if classes == 'all': d = ten_class_settings(dataset, model, loop)
+    else:
+        d = seed_settings(dataset, model, loop)
+        classes = check_classes(dataset, classes)
+    classes = classes if classes == 'all' else list(classes)
     epochs = d['epochs'] if epochs is None else epochs
     lr = d['lr'] if lr is None else lr
     epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
-    return dict(dataset=dataset, classes=list(classes), model=model, loop=loop,
+    return dict(dataset=dataset, classes=classes, model=model, loop=loop,
                 epochs=epochs, lr=lr, bs=bs, seed=seed)
 
 # %% ../nbs/12_settings.ipynb #bd1f9f83
