@@ -6,7 +6,8 @@ Prints a markdown table and writes bench/deeper.md.
     python bench/deeper.py [--seeds 5] [--resnet]
 """
 import argparse, statistics, time, warnings
-warnings.filterwarnings('ignore', message='.*torch.jit.script.* is deprecated', category=FutureWarning)
+from sgd7_nb.core import JIT_NOTICE
+warnings.filterwarnings('ignore', message=JIT_NOTICE)
 from pathlib import Path
 
 FIRST_SEED = 42

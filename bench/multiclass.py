@@ -7,7 +7,8 @@ Prints a markdown table and writes bench/multiclass.md (after each model, so a l
     python bench/multiclass.py [--seeds 5] [--cnn-seeds 5] [--models linear simple_net cnn]
 """
 import argparse, statistics, time, warnings
-warnings.filterwarnings('ignore', message='.*torch.jit.script.* is deprecated', category=FutureWarning)
+from sgd7_nb.core import JIT_NOTICE
+warnings.filterwarnings('ignore', message=JIT_NOTICE)
 from pathlib import Path
 
 FIRST_SEED = 42

@@ -16,7 +16,8 @@ group of rows, so an interrupted run still leaves what it measured.
     python bench/results.py [--seeds 5] [--workers 1] [--no-cnn]
 """
 import argparse, multiprocessing as mp, platform, statistics, time, warnings
-warnings.filterwarnings('ignore', message='.*torch.jit.script.* is deprecated', category=FutureWarning)  # from fastai's import
+from sgd7_nb.core import JIT_NOTICE
+warnings.filterwarnings('ignore', message=JIT_NOTICE)  # from fastai's import
 from pathlib import Path
 
 FIRST_SEED = 42  # the seed every notebook uses; the others follow it

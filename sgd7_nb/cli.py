@@ -57,8 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help='auto (a GPU if there is one), cpu, cuda or mps '
                         '(default: auto)')
     t.add_argument('--threads', type=int,
-                   help='CPU threads (default: 1 for these small models, fastest; '
-                        'see threads_for)')
+                   help='CPU threads (default: 1 for small fully connected models, '
+                        'every core for the CNN; see threads_for)')
     # so that `main` can report its own errors in the same one-line form
     t.set_defaults(parser=t)
     return p

@@ -179,7 +179,7 @@ from .training import train_model
 # model -> epochs and learning rate for all of Fashion-MNIST (see bench/multiclass.py)
 TEN_SETTINGS = {'linear': dict(epochs=40, lr=0.5),
                 'simple_net': dict(epochs=50, lr=0.5),
-                'cnn': dict(epochs=5, lr=0.5)}
+                'cnn': dict(epochs=10, lr=0.5)}
 
 # %% ../nbs/10_multiclass.ipynb #306a639f
 def fit_ten(data:TenClassData, # from ten_class_data
