@@ -13,11 +13,11 @@ from .training import TrainingDiverged
 from .core import check_same_device, num_threads, real_number, threads_for
 
 # %% auto #0
-__all__ = ['Callback', 'Metrics', 'DivergenceStop', 'Recorder', 'ProgressBar', 'OnEpoch', 'BasicLearner', 'one_batch',
+__all__ = ['BasicCallback', 'Metrics', 'DivergenceStop', 'Recorder', 'ProgressBar', 'OnEpoch', 'BasicLearner', 'one_batch',
            'one_epoch', 'fit']
 
 # %% ../nbs/11_own_learner.ipynb #ac7943a8
-class Callback:
+class BasicCallback:
     "Base class: a method named after each event to act on; lower `order` runs first."
     order = 0
     learn = None
@@ -27,7 +27,7 @@ class Callback:
         if method is not None: method()
 
 # %% ../nbs/11_own_learner.ipynb #d59367b8
-class Metrics(Callback):
+class Metrics(BasicCallback):
     "Mean loss and metric of an epoch's training or validation batches, by batch size."
     order = 0
     def before_train(self): self._reset()
@@ -46,7 +46,7 @@ class Metrics(Callback):
         self.learn.metric_value = (self.metric_sum / self.n).item()
 
 # %% ../nbs/11_own_learner.ipynb #46ee22c0
-class DivergenceStop(Callback):
+class DivergenceStop(BasicCallback):
     "Raise `TrainingDiverged` once a training or validation loss is nan or infinite."
     order = 10
     def after_train(self): self._check(self.learn.train_loss)
@@ -55,7 +55,7 @@ class DivergenceStop(Callback):
         if not math.isfinite(loss): raise TrainingDiverged(self.learn.epoch, loss)
 
 # %% ../nbs/11_own_learner.ipynb #cb30f80e
-class Recorder(Callback):
+class Recorder(BasicCallback):
     "Row per epoch in `learn.history`: epoch, train_loss, valid_loss, accuracy, seconds"
     order = 20
     def before_fit(self): self.learn.history = []
@@ -67,7 +67,7 @@ class Recorder(Callback):
         l.history.append(row)
 
 # %% ../nbs/11_own_learner.ipynb #85e3f005
-class ProgressBar(Callback):
+class ProgressBar(BasicCallback):
     "fastprogress bars over epochs and batches, and a table of the epochs."
     order = 30
     def before_fit(self):
@@ -90,7 +90,7 @@ class ProgressBar(Callback):
     def after_fit(self): self.mb.on_iter_end()
 
 # %% ../nbs/11_own_learner.ipynb #6e8b8eb2
-class OnEpoch(Callback):
+class OnEpoch(BasicCallback):
     "Call `func(row)` with each new history row."
     order = 40
     def __init__(self, func): self.func = func   # called with the row's dict
