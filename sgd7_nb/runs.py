@@ -280,6 +280,11 @@ def plot_history(result:dict # from run_training
 
 PLOT_DPI = 100   # the saved plot's resolution
 
+def _umask() -> int:
+    "The process's umask, the bits a new file or folder does not get."
+    mask = os.umask(0); os.umask(mask)
+    return mask
+
 def _draw_here(result, path): plot_history(result).savefig(path, dpi=PLOT_DPI)
 
 def save_run(result:dict,          # from run_training
@@ -294,6 +299,7 @@ def save_run(result:dict,          # from run_training
     tmp = Path(tempfile.mkdtemp(dir=out.parent,
                                 prefix=f'.{out.name}.new-{os.getpid()}-'))
     try:
+        tmp.chmod(0o777 & ~_umask())   # as mkdir makes folders, not mkdtemp's 0700
         (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
         (draw or _draw_here)(result, tmp/'accuracy.png')
         # replacing an earlier run: it goes only once the new one is whole
