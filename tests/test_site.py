@@ -45,11 +45,11 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--
                  '--no-first-run', '--no-default-browser-check', '--metrics-recording-only', '--mute-audio']
 IMAGE_MIMES = ('image/png', 'image/jpeg', 'image/gif')
 HIDDEN = {'hide', 'export', 'exporti', 'default_exp'}  # cells nbdev leaves out of the docs
-# Pages whose plots do not yet have alt text (their notebooks are being rewritten): reported by
-# test_figures_have_alt_text as a skip that names them, not a failure. Empty it once they have it.
-ALT_PENDING = {'learner.html', 'settings.html'}
-# Problems found on pages whose notebooks are being rewritten elsewhere, by the start of their
-# message: reported as warnings in the test summary, not failures. Empty it once they are fixed.
+# Pages whose plots do not yet have alt text, reported by test_figures_have_alt_text as a skip
+# that names them rather than a failure (a notebook being rewritten). Every page has it now.
+ALT_PENDING = set()
+# Problems found on pages whose notebooks are being rewritten, by the start of their message:
+# reported as warnings in the test summary, not failures. None now.
 PENDING = {}
 
 # ------------------------------------------------------------------ what each notebook should show
