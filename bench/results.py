@@ -4,7 +4,7 @@ and the going-deeper CNN.
 
 - Seed rows: each combination in sgd7_nb.settings.SEED_SETTINGS, trained by `run_training` (the function
   behind `sgd7 train`); its linear model is PyTorch's `nn.Linear`.
-- From-scratch rows: `train_from_scratch`, the articles' own run (`Linear1` with `init_params`, std 1,
+- From-scratch rows: `train_from_scratch`, the articles' own run (`Linear1Model` with `init_params`, std 1,
   `BasicOptim`, `train_model`), and the same with a smaller starting standard deviation.
 - CNN rows: `run_training(model='cnn')` at DEEPER_SETTINGS, beside the book's resnet18 figure (the book
   trained no small CNN). Slow on a CPU, so they run last; `--no-cnn` leaves them out.
@@ -88,7 +88,7 @@ def write(results, keys, seeds, workers):
             "- `nn.Linear` rows: `run_training`, the function behind `sgd7 train`, at the seed articles' "
             "settings. The articles trained the simple net with the Learner only; its figure is repeated "
             "for the `train_model` loop.\n"
-            "- `init_params` rows: the articles' own from-scratch model (`Linear1`, starting weights of "
+            "- `init_params` rows: the articles' own from-scratch model (`Linear1Model`, starting weights of "
             "standard deviation 1, `BasicOptim`, `train_model`), by `train_from_scratch`; with std 1 some "
             "seeds stall at 50% on dress vs pullover (see the settings notebook). Std 0.3 is the largest "
             "of 1, 0.5, 0.3, 0.1 that passes all five seeds there; 0.1 is the fix the notebook takes.\n"

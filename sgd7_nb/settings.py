@@ -117,7 +117,7 @@ def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
                 epochs=epochs, lr=lr, bs=bs, seed=seed)
 
 # %% ../nbs/12_settings.ipynb #bd1f9f83
-def stuck_share(model,            # called on x to predict logits, e.g. Linear1
+def stuck_share(model,            # called on x to predict logits, e.g. Linear1Model
                 x,                # a tensor of inputs, e.g. a training set's images
                 y,                # their targets, 1 or 0, shaped like the logits
                 level:float=0.01  # flat: the slope is under this share of its peak
@@ -138,11 +138,11 @@ def train_from_scratch(data,             # a TwoClassData, e.g. from two_class_d
                        bs:int=BS,        # batch size
                        device=None       # None: default_device()
                       ) -> tuple:
-    "The articles' run: `Linear1`, `BasicOptim`, `train_model`; (model, history)."
+    "The articles' run: `Linear1Model`, `BasicOptim`, `train_model`; (model, history)."
     from sgd7_nb.core import as_device, set_seed
     from sgd7_nb.dataloader import TensorLoader
     from sgd7_nb.optim import BasicOptim
-    from sgd7_nb.params import Linear1
+    from sgd7_nb.params import Linear1Model
     from sgd7_nb.training import train_model
     if epochs is None or lr is None:
         s = seed_settings(data.dataset, 'linear', 'scratch')
@@ -150,7 +150,7 @@ def train_from_scratch(data,             # a TwoClassData, e.g. from two_class_d
         if lr is None: lr = s['lr']
     epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
     device = as_device(device)
-    set_seed(seed); model = Linear1(std=std, device=device)
+    set_seed(seed); model = Linear1Model(std=std, device=device)
     trn = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True, seed=seed,
                        device=device)
     val = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)

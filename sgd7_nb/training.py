@@ -118,7 +118,7 @@ def train_model(model,                 # called on a batch to predict
 
 # %% ../nbs/05_training.ipynb #f4ecf480
 def train_on(data,          # a TwoClassData: its training and validation sets
-             model_func,    # makes the model (after the seed is set), e.g. Linear1
+             model_func,    # makes the model (after the seed is set), e.g. Linear1Model
              opt_func,      # opt_func(parameters, lr) -> an optimiser, e.g. BasicOptim
              epochs:int,    # how many passes over the training set
              lr:float=1.0,  # the learning rate

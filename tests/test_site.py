@@ -238,12 +238,13 @@ def test_page(nb, visit, base_url):
         problems.append(f'scrolls sideways at 1280 px: {short(what, 100)}')
 
     # each API entry at its own anchor, the one nbdev's links use (#name in lower case), shown once;
-    # names that differ only in case (linear1, Linear1) share that anchor: it opens one of them
+    # two exports whose names differ only in case would share it, so that is refused too
     for name in nb.exports:
         at, count = p.evaluate(ANCHOR, name)
         same = [n for n in nb.exports if n.lower() == name.lower()]
+        if len(same) > 1: problems.append(f'{same} share the anchor #{name.lower()}: rename one')
         if count > 1: problems.append(f'the API entry for {name} is shown {count} times')
-        if at not in same: problems.append(f'#{name.lower()} opens {at!r}, not the API entry for {name}')
+        if at != name: problems.append(f'#{name.lower()} opens {at!r}, not the API entry for {name}')
 
     # code blocks, API signatures included, show code: no Markdown link syntax left in them
     for text in p.eval_on_selector_all('pre', 'els => els.map(e => e.innerText)'):
