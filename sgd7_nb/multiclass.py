@@ -4,14 +4,13 @@
 
 # %% ../nbs/10_multiclass.ipynb #042d49ac
 from __future__ import annotations
-import os
 from pathlib import Path
 import torch
 from torch import Tensor
 from .core import all_finite, as_device, quiet_import
 from .data import FASHION_CLASSES
-from .fetch import (DATA_ENV, FASHION_FILES, DataNotFoundError, data_home,
-                           fashion_root, idx_complete)
+from .fetch import (DATA_ENV, FASHION_FILES, DataNotFoundError, _user_dirs,
+                           data_home, fashion_root, idx_complete)
 
 # %% auto #0
 __all__ = ['MNIST_DIGITS', 'TEN_SETTINGS', 'TenClassData', 'mnist_root', 'ten_class_data', 'log_softmax', 'nll', 'cross_entropy',
@@ -81,12 +80,6 @@ def _find_gz(d:Path):
     for f in (d, d/'MNIST'/'raw', d/'mnist'):
         if all((f/f'{n}.gz').is_file() for n in FASHION_FILES): return f
 
-def _user_dirs(data_dir):
-    "`data_dir`, then `$SGD7_DATA`, those that are folders."
-    dirs = [Path(d).expanduser().absolute()
-            for d in (data_dir, os.environ.get(DATA_ENV) or None) if d is not None]
-    return [d for d in dirs if d.is_dir()]
-
 # %% ../nbs/10_multiclass.ipynb #944e423b
 def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/raw/
                cache=None,     # where unpacked files go (default: fastai's data folder)
@@ -94,7 +87,8 @@ def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/ra
               ) -> Path:
     "A torchvision `root` where `MNIST(root)` loads full MNIST, found offline first."
     from sgd7_nb.fetch import _gunzip_to
-    dirs, home = _user_dirs(data_dir), data_home(cache)
+    # the user's folders, as for every data set: one that does not exist is an error
+    dirs, home = [d for _, d in _user_dirs(data_dir)], data_home(cache)
     for d in dirs + [home]:
         if _mnist_ready(d): return d
     raw = home/'MNIST'/'raw'

@@ -168,25 +168,21 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
     net = make_model(model, seed=s['seed'], device=device, n_out=10 if ten else 1)
     start = time.perf_counter()
     try:
-        if loop == 'scratch':
+        if loop in ('scratch', 'own'):   # our loops: TensorLoaders, the bar on training
             from sgd7_nb.dataloader import TensorLoader
-            from sgd7_nb.optim import BasicOptim
-            from sgd7_nb.training import train_model
             train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
                                     seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
             if bar is not None: train_dl = _BarLoader(train_dl, bar)
+        if loop == 'scratch':
+            from sgd7_nb.optim import BasicOptim
+            from sgd7_nb.training import train_model
             opt = BasicOptim(net.parameters(), s['lr'])
             def set_lr(lr): opt.lr = lr
             train_model(net, train_dl, valid_dl, opt, s['epochs'], on_epoch=report,
                         threads=threads, **kw)
         elif loop == 'own':
-            from sgd7_nb.dataloader import TensorLoader
             from sgd7_nb.own_learner import BasicLearner, OnEpoch
-            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
-                                    seed=s['seed'], device=device)
-            valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
-            if bar is not None: train_dl = _BarLoader(train_dl, bar)
             own = BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)],
                                threads=threads, **kw)
             def set_lr(lr): own.opt.lr = lr
