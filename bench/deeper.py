@@ -1,5 +1,7 @@
-"""The going-further models at their settings, over several seeds: the small CNN on both data sets and
-every loop, by `run_training` (the function behind `sgd7 train`), and the book's resnet18 recipe.
+"""The going-further models at their settings, over several seeds: the small CNN and resnet18 on both
+data sets, by `run_training` (the function behind `sgd7 train`); the CNN with the three tools of
+`train_one_cycle` (binary cross-entropy, Adam in one cycle, mirrored clothes, shifted images), one tool at a time, and
+resnet18 the same way; and the book's resnet18 recipe.
 
 Prints a markdown table and writes bench/deeper.md.
 
@@ -22,6 +24,41 @@ def row(name, model, loop, epochs, lr, accs, secs, book=None):
     return (f'| {name} | {model} | {loop} | {epochs} | {lr:g} | {fig} | {statistics.mean(a):.2f}% ± {sd:.2f} '
             f'| {min(a):.2f} – {max(a):.2f} | {statistics.mean(secs):.0f} s |')
 
+CYCLE_ROWS = (  # data set, model, epochs, peak lr, batch size, mirrored, max shift, loss, with TTA
+    ('fashion', 'cnn', 20, 1e-2, 256, True, 1, 'binary_cross_entropy', False),
+    ('fashion', 'cnn', 20, 1e-2, 256, True, 1, 'binary_cross_entropy', True),
+    ('fashion', 'cnn', 20, 1e-2, 256, True, 1, 'mnist_loss', False),
+    ('fashion', 'cnn', 20, 1e-2, 256, False, 1, 'binary_cross_entropy', False),
+    ('fashion', 'cnn', 20, 1e-2, 256, True, 0, 'binary_cross_entropy', False),
+    ('mnist', 'cnn', 20, 1e-2, 256, False, 1, 'binary_cross_entropy', False),
+    ('mnist', 'resnet18', 1, 1e-2, 64, False, 1, 'binary_cross_entropy', False),
+    ('fashion', 'resnet18', 1, 1e-2, 64, True, 1, 'binary_cross_entropy', True))
+
+def cycle_rows(seeds) -> list:
+    "Rows of `train_one_cycle`, each tool on or off; a TTA row reuses the runs before it."
+    from sgd7_nb import deeper, loss
+    from sgd7_nb.runs import load_data
+    lines, runs = [], {}
+    for d, m, epochs, lr, bs, mirrored, max_shift, lf, tta in CYCLE_ROWS:
+        data, accs, secs = load_data(d), [], []
+        for seed in seeds:
+            key = d, m, mirrored, max_shift, lf, seed
+            if key not in runs:
+                t = time.perf_counter()
+                model, h = deeper.train_one_cycle(data, m, epochs, lr, seed, mirrored,
+                                                  getattr(deeper, lf, None) or getattr(loss, lf), bs,
+                                                  max_shift=max_shift)
+                runs[key] = model, h[-1]['accuracy'], time.perf_counter() - t
+            model, acc, sec = runs[key]
+            if tta: acc = loss.batch_accuracy(deeper.tta_logits(model, data.valid_x), data.valid_y).item()
+            accs.append(acc); secs.append(sec)
+            print(f'{d:8} {m} one cycle {lf} mirrored={mirrored} shift={max_shift} tta={tta} seed {seed}: '
+                  f'{100 * acc:.2f}%', flush=True)
+        how = (f"`train_one_cycle`, bs {bs}: `{lf}`{', mirrored' if mirrored else ''}"
+               f"{', shifted' if max_shift else ''}{', + TTA' if tta else ''}")
+        lines.append(row(NAMES[d], m, how, epochs, lr, accs, secs, BOOK.get(d) if m == 'resnet18' else None))
+    return lines
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--seeds', type=int, default=5, help='seeds per row (from 42 up)')
@@ -39,7 +76,9 @@ def main(argv=None):
             r = run_training(d, model=m, loop='scratch', seed=seed)
             accs.append(r['accuracy']); secs.append(r['seconds'])
             print(f'{d:8} {m} scratch seed {seed}: {100 * r["accuracy"]:.2f}% ({r["seconds"]:.1f} s)', flush=True)
-        lines.append(row(NAMES[d], m, 'scratch', s['epochs'], s['lr'], accs, secs))
+        lines.append(row(NAMES[d], m, 'scratch', s['epochs'], s['lr'], accs, secs,
+                         BOOK.get(d) if m == 'resnet18' else None))
+    lines += cycle_rows(seeds)
     if args.resnet:
         from sgd7_nb.deeper import book_learner
         accs, secs = [], []

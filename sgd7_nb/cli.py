@@ -46,8 +46,14 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--epochs', type=int, help='epochs (default: the seed settings\')')
     t.add_argument('--lr', type=float,
                    help='learning rate (default: the seed settings\')')
-    t.add_argument('--bs', type=int, default=BS, help=f'batch size (default: {BS})')
+    t.add_argument('--bs', type=int,
+                   help=f'batch size (default: {BS}; 64 for resnet18 --one-cycle)')
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
+    t.add_argument('--one-cycle', action='store_true',
+                   help='cnn or resnet18, scratch loop: train the going-deeper '
+                        'way, with binary cross-entropy, Adam in one cycle and '
+                        'shifted (and, for clothes, mirrored) images '
+                        '(default epochs and lr: ONE_CYCLE_SETTINGS)')
     t.add_argument('--out', metavar='DIR',
                    help='folder for the results (default: runs/ and a name made of all '
                         'the settings; a name already taken gets -2, -3, ...)')
@@ -58,7 +64,7 @@ def make_parser() -> argparse.ArgumentParser:
                         '(default: auto)')
     t.add_argument('--threads', type=int,
                    help='CPU threads (default: 1 for small fully connected models, '
-                        'every core for the CNN; see threads_for)')
+                        'every core for models with convolutions; see threads_for)')
     # so that `main` can report its own errors in the same one-line form
     t.set_defaults(parser=t)
     return p
@@ -83,12 +89,15 @@ def _train(a, s:dict, out, draw, threads) -> int:
         print(f"sgd7 train: {s['dataset']} {runs.classes_label(s)}, "
               f"{s['model']}, {s['loop']} loop, "
               f"{s['epochs']} epoch{'s' * (s['epochs'] != 1)}, lr {s['lr']:g}, "
-              f"bs {s['bs']}, seed {s['seed']}, on {device}", flush=True)
+              f"bs {s['bs']}, seed {s['seed']}"
+              f"{', one cycle' if s['one_cycle'] else ''}, on {device}", flush=True)
         result = runs.run_training(**s, progress=True, device=device, threads=threads)
         runs.save_run(result, out, a.overwrite, draw=draw)
         figure = article_figure(s['dataset'], s['model'], s['loop'])
         default_pair = s['classes'] == list(check_classes(s['dataset']))
         note = f" (seed article: {figure}%)" if figure and default_pair else ''
+        if 'tta_accuracy' in result:
+            note += f", {100 * result['tta_accuracy']:.2f}% with mirrored test images"
         print(f"accuracy {100 * result['accuracy']:.2f}%{note}; "
               f"wrote {out/'metrics.json'} and {out/'accuracy.png'}", flush=True)
     return 0
@@ -103,7 +112,7 @@ def main(argv:list=None # the arguments after sgd7; None: the command line's
         a = make_parser().parse_args(argv)
         try:
             s = check_settings(a.dataset, _classes_arg(a.classes), a.model, a.loop,
-                               a.epochs, a.lr, a.bs, a.seed)
+                               a.epochs, a.lr, a.bs, a.seed, a.one_cycle)
             threads, lr = check_threads(a.threads), s['lr']
         except ValueError as e: a.parser.error(str(e))
         from sgd7_nb import runs

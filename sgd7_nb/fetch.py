@@ -11,7 +11,7 @@ from .core import clean_leftovers, quiet_import
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'DataNotFoundError', 'data_home', 'UnsafeMember', 'safe_extract',
-           'mnist_complete', 'mnist_sample_path', 'idx_complete', 'fashion_root']
+           'mnist_complete', 'mnist_sample_path', 'idx_complete', 'gz_holds', 'fashion_root']
 
 # %% ../nbs/15_fetch.ipynb #23accaba
 DATA_ENV = 'SGD7_DATA'
@@ -252,6 +252,40 @@ def _fashion_ready(root:Path) -> bool:
 def _has_fashion_gz(d:Path) -> bool:
     return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
 
+# %% ../nbs/15_fetch.ipynb #671cc1f9
+def gz_holds(folder:Path # holds train-labels-idx1-ubyte.gz
+            ) -> str|None:
+    "'fashion' or 'mnist' for the real files, from their training labels; else None."
+    path = Path(folder)/'train-labels-idx1-ubyte.gz'
+    try:
+        with gzip.open(path, 'rb') as f: labels = f.read(8 + 60_001)[8:]
+    except (OSError, EOFError): return None   # unreadable: the unzip reports it
+    if len(labels) != 60_000: return None
+    counts = [labels.count(c) for c in range(10)]
+    return 'fashion' if counts == [6000] * 10 else 'mnist'
+
+# %% ../nbs/15_fetch.ipynb #1855d4ff
+def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
+                          root:Path,  # its root: files go to root/<name>/raw/
+                          tried:list  # what failed is added here
+                         ) -> bool:
+    "Let torchvision download `cls` into `root`; False (and why, in `tried`) if not."
+    raw = Path(root)/cls.__name__/'raw'
+    # torchvision skips any file that exists: a truncated one goes first
+    for f in FASHION_FILES:
+        if (raw/f).exists() and not idx_complete(raw/f): (raw/f).unlink()
+    try:
+        for train in (True, False): cls(root, train=train, download=True)
+    except Exception as e:
+        # torchvision's message: what failed, then each mirror tried and its error
+        lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+        lines = lines or [type(e).__name__]
+        why = lines[0] if len(lines) == 1 else f"{lines[0].rstrip(':')}: {lines[-1]}"
+        tried.append(f'download with torchvision: {why}'); return False
+    if all(idx_complete(raw/f) for f in FASHION_FILES): return True
+    tried.append(f'download with torchvision: the files in {raw} are incomplete')
+    return False
+
 # %% ../nbs/15_fetch.ipynb #7dd378bf
 def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST/raw/)
                  cache=None,    # torchvision's root (default: fastai's data folder)
@@ -267,6 +301,9 @@ def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST
     state = 'incomplete' if raw.exists() else 'not there'
     tried.append(f'torchvision files in {raw}: {state}')
     for label, d in mine + [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)]:
+        if _has_fashion_gz(d) and gz_holds(d) == 'mnist':
+            tried.append(f'{label} = {d}: its *-ubyte.gz files are MNIST\'s digits')
+            continue
         if _has_fashion_gz(d):
             raw.mkdir(parents=True, exist_ok=True)
             for f in FASHION_FILES:
@@ -276,12 +313,7 @@ def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST
         tried.append(f'{label} = {d}: the four *-ubyte.gz files are not all there')
     if download:
         FashionMNIST = quiet_import('torchvision.datasets').FashionMNIST
-        try:
-            FashionMNIST(root, train=True, download=True)
-            FashionMNIST(root, train=False, download=True)
-            if _fashion_ready(root): return root
-        except Exception as e:
-            tried.append(f'download with torchvision: {str(e).strip().splitlines()[0]}')
+        if _torchvision_download(FashionMNIST, root, tried): return root
     raise _not_found('Fashion-MNIST', tried, [
         f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four '
         'Fashion-MNIST *-ubyte.gz files',

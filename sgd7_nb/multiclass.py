@@ -9,8 +9,9 @@ import torch
 from torch import Tensor
 from .core import all_finite, as_device, quiet_import
 from .data import FASHION_CLASSES
-from .fetch import (DATA_ENV, FASHION_FILES, DataNotFoundError, _user_dirs,
-                           data_home, fashion_root, idx_complete)
+from .fetch import (DATA_ENV, FASHION_FILES, _not_found,
+                           _torchvision_download, _user_dirs, data_home,
+                           fashion_root, gz_holds, idx_complete)
 
 # %% auto #0
 __all__ = ['MNIST_DIGITS', 'TEN_SETTINGS', 'TenClassData', 'mnist_root', 'ten_class_data', 'log_softmax', 'nll', 'cross_entropy',
@@ -78,45 +79,52 @@ def _mnist_ready(root) -> bool:
 def _find_gz(d:Path):
     "The folder under `d` holding the four MNIST *-ubyte.gz files, or None."
     for f in (d, d/'MNIST'/'raw', d/'mnist'):
-        if all((f/f'{n}.gz').is_file() for n in FASHION_FILES): return f
+        # the same names as Fashion-MNIST's files: its clothes are never taken as digits
+        if (all((f/f'{n}.gz').is_file() for n in FASHION_FILES)
+            and gz_holds(f) != 'fashion'): return f
 
 # %% ../nbs/10_multiclass.ipynb #944e423b
 def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/raw/
                cache=None,     # where unpacked files go (default: fastai's data folder)
-               download=False  # True: let torchvision download it when not found
+               download=True   # False: never download, only look
               ) -> Path:
     "A torchvision `root` where `MNIST(root)` loads full MNIST, found offline first."
     from sgd7_nb.fetch import _gunzip_to
     # the user's folders, as for every data set: one that does not exist is an error
-    dirs, home = [d for _, d in _user_dirs(data_dir)], data_home(cache)
-    for d in dirs + [home]:
+    mine, home = _user_dirs(data_dir), data_home(cache)
+    for d in [d for _, d in mine] + [home]:
         if _mnist_ready(d): return d
-    raw = home/'MNIST'/'raw'
-    for d in dirs:
-        if (src := _find_gz(d)) is None: continue
+    raw, tried = home/'MNIST'/'raw', []
+    for label, d in mine:
+        if (src := _find_gz(d)) is None:
+            tried.append(f'{label} = {d}: no MNIST *-ubyte.gz files there or in '
+                         "MNIST/raw/ (Fashion-MNIST's are not taken for them)")
+            continue
         raw.mkdir(parents=True, exist_ok=True)
         for f in FASHION_FILES:
             if not idx_complete(raw/f): _gunzip_to(src/f'{f}.gz', raw/f)
         return home
-    if download:
-        quiet_import('torchvision.datasets').MNIST(home, download=True); return home
-    raise DataNotFoundError(
-        f'full MNIST not found in {", ".join(map(str, dirs + [raw]))}; set '
-        f'{DATA_ENV} (or pass data_dir=) to a folder holding the four MNIST files '
-        '(train-images-idx3-ubyte.gz and the others), or pass download=True')
+    state = 'incomplete' if raw.exists() else 'not there'
+    tried.append(f'torchvision files in {raw}: {state}')
+    MNIST = quiet_import('torchvision.datasets').MNIST
+    if download and _torchvision_download(MNIST, home, tried): return home
+    raise _not_found('full MNIST', tried, [
+        f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four MNIST '
+        'files (train-images-idx3-ubyte.gz and the others)',
+        'or connect to the internet, so that torchvision can download it'])
 
 # %% ../nbs/10_multiclass.ipynb #2a35efe9
 def ten_class_data(dataset:str='fashion', # 'fashion' or 'mnist' (full MNIST)
                    data_dir=None,         # a folder to look in first; then $SGD7_DATA
                    cache=None,            # where unpacked data is kept
                    device=None,           # None: default_device()
-                   download:bool=False    # full MNIST only: download it if not found
+                   download:bool=True     # False: never download, only look
                   ) -> TenClassData:
     "All ten classes of `dataset`, flattened, with class numbers as labels."
     tv = quiet_import('torchvision.datasets')
     if dataset == 'fashion':
         cls, names = tv.FashionMNIST, FASHION_CLASSES
-        root = fashion_root(data_dir, cache)
+        root = fashion_root(data_dir, cache, download)
     elif dataset == 'mnist':
         cls, names = tv.MNIST, MNIST_DIGITS
         root = mnist_root(data_dir, cache, download)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from .core import clean_leftovers
 from .data import check_classes
-from .settings import BS, article_figure, check_settings
+from .settings import article_figure, check_settings
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'PLOT_DPI', 'load_data', 'classes_label', 'table_row', 'format_time', 'TrainingBar', 'run_training',
@@ -131,25 +131,28 @@ def _ten_class_loss() -> dict:
 
 def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                  classes=None,         # two, positive first (None: the default); 'all'
-                 model:str='linear',   # 'linear', 'simple_net' or 'cnn'
+                 model:str='linear',   # 'linear', 'simple_net', 'cnn' or 'resnet18'
                  loop:str='scratch',   # 'scratch', fastai's 'learner' or our 'own'
                  epochs:int=None,      # None: the seed settings'
                  lr:float=None,        # None: the seed settings'
-                 bs:int=BS,            # batch size
+                 bs:int=None,          # batch size; None: the settings' (256 mostly)
                  seed:int=42,          # seeds the weights and the order of the batches
                  on_epoch=None,        # called with each history row as it is made
                  data=None,            # a TwoClassData to match; None: load_data's
                  progress:bool=False,  # show progress bars and the table of epochs
                  device=None,          # where to train: 'auto' (None), 'cpu', 'cuda'
-                 threads:int=None      # CPU threads; None: threads_for the model
+                 threads:int=None,     # CPU threads; None: threads_for the model
+                 one_cycle:bool=False  # train_one_cycle's way (going deeper), scratch
                 ) -> dict:
     "Train one model; return the settings, `history` (one dict per epoch), `accuracy`."
-    settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed)
+    settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed,
+                              one_cycle)
     # fastai's set_seed, without importing fastai
     from sgd7_nb.core import as_device, set_seed
     # every model name, the seed articles' two included
     from sgd7_nb.deeper import make_model
     s, ten = settings, settings['classes'] == 'all'
+    bs = s['bs']
     if data is None: data = load_data(dataset, s['classes'])
     have = 'all' if len(data.classes) > 2 else list(data.classes)
     if (data.dataset, have) != (dataset, s['classes']):
@@ -168,16 +171,22 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
     net = make_model(model, seed=s['seed'], device=device, n_out=10 if ten else 1)
     start = time.perf_counter()
     try:
-        if loop in ('scratch', 'own'):   # our loops: TensorLoaders, the bar on training
+        if s['one_cycle']:   # the going-deeper page's train_one_cycle, step for step
+            from sgd7_nb.deeper import binary_cross_entropy, one_cycle_parts
+            train_dl, valid_dl, opt = one_cycle_parts(net, data, s['epochs'], s['lr'],
+                                                      s['seed'], bs=bs, device=device)
+            kw = dict(loss_func=binary_cross_entropy)
+        elif loop in ('scratch', 'own'):   # our loops: TensorLoaders
             from sgd7_nb.dataloader import TensorLoader
+            from sgd7_nb.optim import BasicOptim
             train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
                                     seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
-            if bar is not None: train_dl = _BarLoader(train_dl, bar)
-        if loop == 'scratch':
-            from sgd7_nb.optim import BasicOptim
-            from sgd7_nb.training import train_model
             opt = BasicOptim(net.parameters(), s['lr'])
+        # our loops: the bar on the training batches
+        if bar is not None and loop != 'learner': train_dl = _BarLoader(train_dl, bar)
+        if loop == 'scratch':
+            from sgd7_nb.training import train_model
             def set_lr(lr): opt.lr = lr
             train_model(net, train_dl, valid_dl, opt, s['epochs'], on_epoch=report,
                         threads=threads, **kw)
@@ -199,19 +208,26 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
             learn.fit(s['epochs'], cbs=_epoch_callback(report, bar))
     finally:
         if bar is not None: bar.stop()
-    return dict(settings, history=history, accuracy=history[-1]['accuracy'],
-                seconds=time.perf_counter() - start)
+    result = dict(settings, history=history, accuracy=history[-1]['accuracy'],
+                  seconds=time.perf_counter() - start)
+    if s['one_cycle'] and dataset == 'fashion':   # clothes: also with mirrored images
+        from sgd7_nb.deeper import tta_logits
+        from sgd7_nb.loss import batch_accuracy
+        v = data.valid_x.to(device), data.valid_y.to(device)
+        result['tta_accuracy'] = batch_accuracy(tta_logits(net, v[0]), v[1]).item()
+    return result
 
 # %% ../nbs/13_runs.ipynb #17056388
 def default_out(settings:dict # from check_settings or run_training
                ) -> Path:
-    "`runs/<dataset>[-<classes>]-<model>-<loop>-<epochs>ep-lr<lr>-bs<bs>-seed<seed>`"
+    "`runs/` and every setting: `runs/mnist-linear-scratch-20ep-lr1-bs256-seed42`"
     s, name = settings, settings['dataset']
     if s['classes'] == 'all': name += '-all'
     elif s['classes'] != list(check_classes(s['dataset'])):
         name += '-' + '-vs-'.join(re.sub(r'[^a-z0-9]+', '_', c.lower())
                                   for c in s['classes'])
-    return Path('runs')/(f"{name}-{s['model']}-{s['loop']}-{s['epochs']}ep-"
+    loop = s['loop'] + ('-onecycle' if s.get('one_cycle') else '')
+    return Path('runs')/(f"{name}-{s['model']}-{loop}-{s['epochs']}ep-"
                          f"lr{s['lr']:g}-bs{s['bs']}-seed{s['seed']}")
 
 def new_out(path) -> Path:

@@ -9,15 +9,15 @@ from .core import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0
-__all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'FLOAT32_MAX',
-           'seed_settings', 'article_figure', 'ten_class_settings', 'check_settings', 'stuck_share',
+__all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'ONE_CYCLE_SETTINGS',
+           'FLOAT32_MAX', 'seed_settings', 'article_figure', 'ten_class_settings', 'check_settings', 'stuck_share',
            'train_from_scratch']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
 BS = 256  # the batch size of every seed run
 MODELS = ('linear', 'simple_net')  # the seed articles' models
-DEEPER_MODELS = ('cnn',)           # from the going-deeper notebook
+DEEPER_MODELS = ('cnn', 'resnet18') # from the going-deeper notebook
 ALL_MODELS = MODELS + DEEPER_MODELS
 
 # (dataset, model, loop) -> the articles' epochs, learning rate and accuracy (%)
@@ -35,12 +35,17 @@ assert {k[1] for k in SEED_SETTINGS} == set(MODELS)
 DEEPER_SETTINGS = {  # (dataset, model) -> epochs and learning rate, for every loop
     ('mnist',   'cnn'): dict(epochs=10, lr=1.0),
     ('fashion', 'cnn'): dict(epochs=10, lr=0.5),
+    ('mnist',   'resnet18'): dict(epochs=1, lr=0.1),
+    ('fashion', 'resnet18'): dict(epochs=1, lr=0.1),
 }
 assert {k[1] for k in DEEPER_SETTINGS} == set(DEEPER_MODELS)
+# model -> epochs, peak lr and batch size of a one-cycle run (train_one_cycle)
+ONE_CYCLE_SETTINGS = {'cnn': dict(epochs=20, lr=1e-2, bs=256),
+                      'resnet18': dict(epochs=1, lr=1e-2, bs=64)}
 
 # %% ../nbs/12_settings.ipynb #a16cffca
 def seed_settings(dataset:str='mnist',  # 'mnist' or 'fashion'
-                  model:str='linear',   # 'linear', 'simple_net' or 'cnn'
+                  model:str='linear',   # 'linear', 'simple_net', 'cnn' or 'resnet18'
                   loop:str='scratch'    # 'scratch', 'learner' (fastai's) or 'own'
                  ) -> dict:
     "The seed articles' `epochs`, `lr` and `bs` for this combination."
@@ -64,7 +69,7 @@ def article_figure(dataset:str, # 'mnist' or 'fashion'
 
 # %% ../nbs/12_settings.ipynb #549de909
 def ten_class_settings(dataset:str='fashion', # 'fashion' or 'mnist' (all ten digits)
-                       model:str='linear',    # 'linear', 'simple_net' or 'cnn'
+                       model:str='linear',    # a name in ALL_MODELS
                        loop:str='scratch'     # 'scratch', 'learner' or 'own'
                       ) -> dict:
     "Epochs, first learning rate and batch size of a ten-class run: `TEN_SETTINGS`."
@@ -95,26 +100,37 @@ def _check_numbers(epochs, lr, bs, seed):
                          f'(max {FLOAT32_MAX:.3g})')
     return epochs, float(lr), bs, seed
 
+def _one_cycle_settings(classes, model, loop) -> dict:
+    "`ONE_CYCLE_SETTINGS[model]`, if a one-cycle run can have these settings."
+    if model not in ONE_CYCLE_SETTINGS or loop != 'scratch' or classes == 'all':
+        got = f'model {model!r}, loop {loop!r}' + (', all classes' * (classes == 'all'))
+        raise ValueError(f'one-cycle training is for {" or ".join(ONE_CYCLE_SETTINGS)} '
+                         f'with the scratch loop on two classes; got {got}')
+    return ONE_CYCLE_SETTINGS[model]
+
 def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
                    classes=None,        # two, positive first; None: default; or 'all'
-                   model:str='linear',  # 'linear', 'simple_net' or 'cnn'
+                   model:str='linear',  # 'linear', 'simple_net', 'cnn' or 'resnet18'
                    loop:str='scratch',  # 'scratch', 'learner' or 'own'
                    epochs:int=None,     # None: the seed settings' number
                    lr:float=None,       # None: the seed settings' learning rate
-                   bs:int=BS,           # batch size
-                   seed:int=42          # random seed
+                   bs:int=None,         # batch size; None: 256 (64: resnet18 one cycle)
+                   seed:int=42,         # random seed
+                   one_cycle:bool=False # train_one_cycle's way: cnn or resnet18 only
                   ) -> dict:
     "A run's settings checked, seed defaults filled in; a one-line `ValueError` if bad."
     if classes == 'all': d = ten_class_settings(dataset, model, loop)
     else:
         d = seed_settings(dataset, model, loop)
         classes = check_classes(dataset, classes)
+    if one_cycle: d = _one_cycle_settings(classes, model, loop)
     classes = classes if classes == 'all' else list(classes)
     epochs = d['epochs'] if epochs is None else epochs
     lr = d['lr'] if lr is None else lr
+    bs = d['bs'] if bs is None else bs
     epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
     return dict(dataset=dataset, classes=classes, model=model, loop=loop,
-                epochs=epochs, lr=lr, bs=bs, seed=seed)
+                epochs=epochs, lr=lr, bs=bs, seed=seed, one_cycle=bool(one_cycle))
 
 # %% ../nbs/12_settings.ipynb #bd1f9f83
 def stuck_share(model,            # called on x to predict logits, e.g. Linear1Model

@@ -1,4 +1,4 @@
-"The going-further pages through the command line: the CNN and our own Learner run like any other model and loop."
+"The going-further pages through the command line: the CNN, resnet18, the one-cycle way and our own Learner run like any other model and loop."
 import json, subprocess, sys
 
 def sgd7(*args, cwd):
@@ -16,3 +16,31 @@ def test_bad_model_or_loop_is_one_line(tmp_path):
     for args in (('--model', 'resnet'), ('--loop', 'keras')):
         r = sgd7('train', *args, cwd=tmp_path)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+def test_resnet18_from_the_command_line(tmp_path):
+    r = sgd7('train', '--model', 'resnet18', '--out', 'run', cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    assert m['model'] == 'resnet18' and m['epochs'] == 1 and m['accuracy'] > 0.98
+    assert (tmp_path/'run'/'accuracy.png').is_file()
+
+def test_resnet18_has_no_ten_class_settings(tmp_path):
+    r = sgd7('train', '--model', 'resnet18', '--dataset', 'fashion', '--classes', 'all', cwd=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert 'resnet18' in r.stderr and 'cnn' in r.stderr
+
+def test_one_cycle_from_the_command_line(tmp_path):
+    r = sgd7('train', '--model', 'cnn', '--one-cycle', '--dataset', 'fashion', '--epochs', '1', cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path/'runs'/'fashion-cnn-scratch-onecycle-1ep-lr0.01-bs256-seed42'
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['one_cycle'] is True and m['accuracy'] > 0.95 and 0.95 < m['tta_accuracy'] <= 1
+    assert 'with mirrored test images' in r.stdout and (out/'accuracy.png').is_file()
+
+def test_one_cycle_bad_combinations_are_one_line(tmp_path):
+    for args in (('--model', 'linear'), ('--model', 'cnn', '--loop', 'learner'),
+                 ('--model', 'cnn', '--dataset', 'fashion', '--classes', 'all')):
+        r = sgd7('train', '--one-cycle', *args, cwd=tmp_path)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert 'one-cycle training is for cnn or resnet18' in r.stderr
+    assert not (tmp_path/'runs').exists()

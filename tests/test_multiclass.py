@@ -1,6 +1,7 @@
 "All ten classes: full MNIST read from tiny IDX files written here, and the from-scratch losses against PyTorch's."
 import gzip
-import pytest, torch
+from pathlib import Path
+import pytest, torch, torchvision
 import torch.nn.functional as F
 from sgd7_nb.fetch import DataNotFoundError, FASHION_FILES
 from sgd7_nb.multiclass import (MNIST_DIGITS, TenClassData, accuracy, confusion_matrix,
@@ -47,10 +48,33 @@ def test_gz_files_from_sgd7_data(tmp_path, monkeypatch):
     assert all((tmp_path/'cache'/'data'/'MNIST'/'raw'/f).is_file() for f in FASHION_FILES)
     check(ten_class_data('mnist', cache=tmp_path/'cache', device='cpu'))   # from the cache
 
-def test_missing_mnist_is_one_clear_line(tmp_path):
-    with pytest.raises(DataNotFoundError) as e: ten_class_data('mnist', tmp_path, cache=tmp_path/'c')
+def test_missing_mnist_names_every_place_and_fix(tmp_path):
+    with pytest.raises(DataNotFoundError) as e:
+        ten_class_data('mnist', tmp_path, cache=tmp_path/'c', download=False)
     msg = str(e.value)
-    assert '\n' not in msg and 'SGD7_DATA' in msg and 'download=True' in msg
+    assert str(tmp_path) in msg and 'SGD7_DATA' in msg and 'connect to the internet' in msg
+    assert 'download with' not in msg                 # download=False: not tried
+
+class OfflineMNIST(torchvision.datasets.MNIST):
+    "torchvision's MNIST with its download failing as it does with no network."
+    def download(self): raise RuntimeError('Error downloading train-images-idx3-ubyte.gz')
+
+class FixtureMNIST(torchvision.datasets.MNIST):
+    "torchvision's MNIST, its download writing the fixture instead of the internet's files."
+    def download(self):
+        if not self._check_exists(): write(Path(self.raw_folder))  # as torchvision does
+
+def test_download_failure_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(torchvision.datasets, 'MNIST', type('MNIST', (OfflineMNIST,), {}))
+    with pytest.raises(DataNotFoundError, match='download with torchvision: Error downloading'):
+        ten_class_data('mnist', cache=tmp_path/'c')
+
+def test_download_is_the_last_resort(tmp_path, monkeypatch):
+    monkeypatch.setattr(torchvision.datasets, 'MNIST', type('MNIST', (FixtureMNIST,), {}))
+    raw = tmp_path/'c'/'data'/'MNIST'/'raw'; write(raw)
+    # a killed run's truncated file: torchvision alone would take it as there
+    (raw/FASHION_FILES[0]).write_bytes((raw/FASHION_FILES[0]).read_bytes()[:-7])
+    check(ten_class_data('mnist', cache=tmp_path/'c', device='cpu'))
 
 def test_truncated_gz_is_refused(tmp_path):
     files = fixture(); files['train-images-idx3-ubyte'] = files['train-images-idx3-ubyte'][:-5]
@@ -82,3 +106,14 @@ def test_confusion():
     cm = confusion_matrix(p, t, 3)
     assert cm.tolist() == [[1, 0, 0], [0, 0, 1], [0, 2, 1]]
     assert most_confused(cm, 'abc') == [('c', 'b', 2), ('b', 'c', 1)]
+
+def test_fashion_files_are_never_taken_for_digits(tmp_path, monkeypatch):
+    "Same four names, same format: the training labels (6,000 of each class) give Fashion-MNIST away."
+    files = fixture()
+    head = b'\0\0\x08\x01' + (60_000).to_bytes(4, 'big')
+    files['train-labels-idx1-ubyte'] = head + bytes(c for c in range(10) for _ in range(6000))
+    write(tmp_path/'data', gz=True, files=files)
+    monkeypatch.setenv('SGD7_DATA', str(tmp_path/'data'))
+    with pytest.raises(DataNotFoundError, match="Fashion-MNIST's are not taken"):
+        mnist_root(cache=tmp_path/'c', download=False)
+    assert not (tmp_path/'c'/'data'/'MNIST').exists()
