@@ -301,16 +301,15 @@ def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST
     state = 'incomplete' if raw.exists() else 'not there'
     tried.append(f'torchvision files in {raw}: {state}')
     for label, d in mine + [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)]:
-        if _has_fashion_gz(d) and gz_holds(d) == 'mnist':
-            tried.append(f'{label} = {d}: its *-ubyte.gz files are MNIST\'s digits')
-            continue
-        if _has_fashion_gz(d):
+        gz = _has_fashion_gz(d)
+        if gz and gz_holds(d) != 'mnist':   # the same names as MNIST's files
             raw.mkdir(parents=True, exist_ok=True)
             for f in FASHION_FILES:
                 clean_leftovers(raw, f'.{f}.')   # what a killed unzip left behind
                 if not idx_complete(raw/f): _gunzip_to(d/f'{f}.gz', raw/f)
             return root
-        tried.append(f'{label} = {d}: the four *-ubyte.gz files are not all there')
+        tried.append(f"{label} = {d}: its *-ubyte.gz files are MNIST's digits" if gz
+                     else f'{label} = {d}: the four *-ubyte.gz files are not all there')
     if download:
         FashionMNIST = quiet_import('torchvision.datasets').FashionMNIST
         if _torchvision_download(FashionMNIST, root, tried): return root

@@ -106,8 +106,9 @@ def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/ra
         return home
     state = 'incomplete' if raw.exists() else 'not there'
     tried.append(f'torchvision files in {raw}: {state}')
-    MNIST = quiet_import('torchvision.datasets').MNIST
-    if download and _torchvision_download(MNIST, home, tried): return home
+    if download:   # torchvision is imported only to download
+        MNIST = quiet_import('torchvision.datasets').MNIST
+        if _torchvision_download(MNIST, home, tried): return home
     raise _not_found('full MNIST', tried, [
         f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four MNIST '
         'files (train-images-idx3-ubyte.gz and the others)',

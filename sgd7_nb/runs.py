@@ -178,15 +178,16 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
             kw = dict(loss_func=binary_cross_entropy)
         elif loop in ('scratch', 'own'):   # our loops: TensorLoaders
             from sgd7_nb.dataloader import TensorLoader
-            from sgd7_nb.optim import BasicOptim
             train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
                                     seed=s['seed'], device=device)
             valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
-            opt = BasicOptim(net.parameters(), s['lr'])
         # our loops: the bar on the training batches
         if bar is not None and loop != 'learner': train_dl = _BarLoader(train_dl, bar)
         if loop == 'scratch':
+            from sgd7_nb.optim import BasicOptim
             from sgd7_nb.training import train_model
+            # one cycle brought its own optimiser; our own loop makes its own
+            if not s['one_cycle']: opt = BasicOptim(net.parameters(), s['lr'])
             def set_lr(lr): opt.lr = lr
             train_model(net, train_dl, valid_dl, opt, s['epochs'], on_epoch=report,
                         threads=threads, **kw)
