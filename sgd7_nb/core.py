@@ -10,7 +10,8 @@ from contextlib import contextmanager
 # %% auto #0
 __all__ = ['DEVICE_ENV', 'THREADS_ENV', 'JIT_NOTICE', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device',
            'check_same_device', 'set_seed', 'whole_number', 'real_number', 'all_finite', 'check_threads', 'threads_for',
-           'num_threads', 'best_time', 'quiet_import', 'pid_alive', 'clean_leftovers', 'plain_doc', 'show_doc']
+           'num_threads', 'cpu_threads', 'best_time', 'quiet_import', 'pid_alive', 'clean_leftovers', 'plain_doc',
+           'show_doc']
 
 # %% ../nbs/00_core.ipynb #6e841f11
 DEVICE_ENV = 'SGD7_DEVICE'
@@ -131,6 +132,13 @@ def num_threads(n:int): # PyTorch's intra-op threads inside the with block
     torch.set_num_threads(n)
     try: yield n
     finally: torch.set_num_threads(before)
+
+# %% ../nbs/00_core.ipynb #cputhr01
+@contextmanager
+def cpu_threads(model,         # the model about to be trained
+                threads=None): # overrides the rule; None: $SGD7_THREADS or the rule
+    "Run the block on `threads_for(model, threads)` CPU threads, then restore them."
+    with num_threads(threads_for(model, threads)) as n: yield n
 
 # %% ../nbs/00_core.ipynb #04d3b275
 def best_time(f,              # a function of no arguments, or a dict of them by name

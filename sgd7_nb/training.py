@@ -8,11 +8,11 @@ import math, time
 import torch
 from torch import nn, Tensor
 from .loss import mnist_loss, batch_accuracy
-from .core import check_same_device, num_threads, set_seed, threads_for
+from .core import check_same_device, cpu_threads, set_seed
 from .dataloader import TensorLoader
 
 # %% auto #0
-__all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'train_model', 'train_on']
+__all__ = ['calc_grad', 'train_epoch', 'validate_epoch', 'TrainingDiverged', 'fit_epoch', 'train_model', 'train_on']
 
 # %% ../nbs/05_training.ipynb #3a683182
 def calc_grad(xb:Tensor,     # a batch of inputs
@@ -78,13 +78,33 @@ class TrainingDiverged(ArithmeticError):
                          'try a smaller learning rate')
     def __reduce__(self): return type(self), (self.epoch, self.loss)
 
-# %% ../nbs/05_training.ipynb #67d100a7
+# %% ../nbs/05_training.ipynb #trmchk01
 def _check_01(y):
     "Refuse targets other than 0 and 1: `mnist_loss` and the accuracy need them."
     if y is not None and y.device.type != 'meta' and not ((y == 0) | (y == 1)).all():
         raise ValueError('the targets must be 0 or 1 for mnist_loss and '
                          f'batch_accuracy; got values like {y.unique()[:5].tolist()}')
 
+def _check_epochs(epochs) -> int:
+    "`epochs` if it is a whole number of at least 1, else a clear error."
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f'epochs must be a whole number of at least 1, got {epochs!r}')
+    return epochs
+
+# %% ../nbs/05_training.ipynb #trmfit01
+def fit_epoch(model, train_dl, valid_dl, opt, loss_func, metric, # as for train_model
+              epoch:int # this epoch's number, from 0
+             ) -> dict:
+    "One epoch of training, then validation: the epoch's history row."
+    start = time.perf_counter()
+    train_loss = train_epoch(model, train_dl, opt, loss_func)
+    if not math.isfinite(train_loss): raise TrainingDiverged(epoch, train_loss)
+    valid_loss, value = validate_epoch(model, valid_dl, loss_func, metric)
+    if not math.isfinite(valid_loss): raise TrainingDiverged(epoch, valid_loss)
+    return dict(epoch=epoch, train_loss=train_loss, valid_loss=valid_loss,
+                accuracy=value, seconds=time.perf_counter() - start)
+
+# %% ../nbs/05_training.ipynb #67d100a7
 def train_model(model,                 # called on a batch to predict
                 train_dl,              # training batches (xb, yb), e.g. a TensorLoader
                 valid_dl,              # validation batches
@@ -93,27 +113,17 @@ def train_model(model,                 # called on a batch to predict
                 loss_func=mnist_loss,  # loss_func(predictions, targets) -> a scalar
                 metric=batch_accuracy, # metric(predictions, targets) -> a scalar tensor
                 on_epoch=None,         # called with each history row as its epoch ends
-                threads=None           # CPU threads; None: threads_for(model)
+                threads=None           # CPU threads; None: one for small models
                ) -> list:
     "Steps 6 and 7: train and validate `epochs` times; return the history, per epoch."
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f'epochs must be a whole number of at least 1, got {epochs!r}')
+    epochs, history = _check_epochs(epochs), []
     # they need 0/1 targets: checked once per loader, not per batch
     if loss_func is mnist_loss or metric is batch_accuracy:
         for dl in (train_dl, valid_dl): _check_01(getattr(dl, 'y', None))
-    history = []
-    with num_threads(threads_for(model, threads)):
+    with cpu_threads(model, threads):
         for epoch in range(epochs):
-            start = time.perf_counter()
-            train_loss = train_epoch(model, train_dl, opt, loss_func)
-            if not math.isfinite(train_loss): raise TrainingDiverged(epoch, train_loss)
-            valid_loss, value = validate_epoch(model, valid_dl, loss_func, metric)
-            if not math.isfinite(valid_loss): raise TrainingDiverged(epoch, valid_loss)
-            row = dict(epoch=epoch, train_loss=train_loss,
-                       valid_loss=valid_loss, accuracy=value,
-                       seconds=time.perf_counter() - start)
-            history.append(row)
-            if on_epoch is not None: on_epoch(row)
+            history.append(fit_epoch(model, train_dl, valid_dl, opt, loss_func, metric, epoch))
+            if on_epoch is not None: on_epoch(history[-1])
     return history
 
 # %% ../nbs/05_training.ipynb #f4ecf480
