@@ -56,33 +56,29 @@ def data_home(cache=None) -> Path:
 
 # %% ../nbs/15_fetch.ipynb #f175ae71
 class UnsafeMember(ValueError):
-    "A tar member outside the folder, or a device: refused, as tarfile's 'data' filter."
+    "A tar member that is not a file or folder inside the destination: refused."
 
 def _unsafe(m:tarfile.TarInfo, root:Path) -> str|None:
-    "Why member `m` may not go under `root` (tarfile's 'data' filter), or None."
-    root = Path(root).resolve()
+    "Why member `m` may not go under `root`, or None: only files and folders inside it."
     if m.name.startswith(('/', '\\')) or os.path.isabs(m.name):
         return 'an absolute path'
-    target = (root/m.name).resolve()
-    if not target.is_relative_to(root): return 'a path leaving the folder'
-    if m.isdev(): return 'a device or pipe'
-    if m.issym() or m.islnk():
-        if os.path.isabs(m.linkname): return 'a link to an absolute path'
-        link = (target.parent if m.issym() else root)/m.linkname
-        if not link.resolve().is_relative_to(root): return 'a link leaving the folder'
+    if not (root/m.name).resolve().is_relative_to(root):
+        return 'a path leaving the folder'
+    # a link checked now can be joined by later members: see the chain above
+    if m.issym() or m.islnk(): return 'a link (data archives hold none)'
+    if not (m.isfile() or m.isdir()): return 'a device or pipe'
     return None
 
 def _extract_all(tf:tarfile.TarFile, dest:Path, use_filter:bool=None):
-    "Extract every member of `tf` into `dest`, refusing unsafe ones ('data' filter)."
-    # Python 3.11.4+, 3.10.12+, 3.12+
-    if use_filter is None: use_filter = hasattr(tarfile, 'data_filter')
-    if use_filter:
-        try: return tf.extractall(dest, filter='data')
-        except tarfile.FilterError as e: raise UnsafeMember(str(e)) from None
-    members = tf.getmembers()
+    "Extract every member of `tf` into `dest`: files and folders inside it, or nothing."
+    members, root = tf.getmembers(), Path(dest).resolve()
     for m in members:
-        if why := _unsafe(m, dest): raise UnsafeMember(f'member {m.name!r} is {why}')
-    tf.extractall(dest, members=members)
+        if why := _unsafe(m, root): raise UnsafeMember(f'member {m.name!r} is {why}')
+    # tarfile's own filter as well where Python has it: 3.11.4+, 3.10.12+, 3.12+
+    if use_filter is None: use_filter = hasattr(tarfile, 'data_filter')
+    if not use_filter: return tf.extractall(dest, members=members)
+    try: tf.extractall(dest, members=members, filter='data')
+    except tarfile.FilterError as e: raise UnsafeMember(str(e)) from None
 
 # %% ../nbs/15_fetch.ipynb #a6ca5b1d
 _NOT_THE_FILES_FAULT = {errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC),
