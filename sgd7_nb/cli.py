@@ -92,14 +92,15 @@ def _train(a, s:dict, out, draw, threads) -> int:
               f"bs {s['bs']}, seed {s['seed']}"
               f"{', one cycle' if s['one_cycle'] else ''}, on {device}", flush=True)
         result = runs.run_training(**s, progress=True, device=device, threads=threads)
-        runs.save_run(result, out, a.overwrite, draw=draw)
+        saved = runs.save_run(result, out, a.overwrite, draw=draw)
         figure = article_figure(s['dataset'], s['model'], s['loop'])
         default_pair = s['classes'] == list(check_classes(s['dataset']))
         note = f" (seed article: {figure}%)" if figure and default_pair else ''
         if 'tta_accuracy' in result:
             note += f", {100 * result['tta_accuracy']:.2f}% with mirrored test images"
+        if a.out and saved != out: note += f'; {out} was taken while this run trained'
         print(f"accuracy {100 * result['accuracy']:.2f}%{note}; "
-              f"wrote {out/'metrics.json'} and {out/'accuracy.png'}", flush=True)
+              f"wrote {saved/'metrics.json'} and {saved/'accuracy.png'}", flush=True)
     return 0
 
 def main(argv:list=None # the arguments after sgd7; None: the command line's

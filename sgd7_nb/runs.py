@@ -300,13 +300,41 @@ def _umask() -> int:
 
 def _draw_here(result, path): plot_history(result).savefig(path, dpi=PLOT_DPI)
 
+def _claim(tmp:Path, out:Path) -> Path:
+    "Rename `tmp` to `out`, or else to the first free `out-2`, `out-3`, ...; return it."
+    n = 1
+    while True:
+        dest = out if n == 1 else out.with_name(f'{out.name}-{n}')
+        # one atomic step: it fails if another run is there already
+        try: tmp.rename(dest); return dest
+        except OSError:
+            if not dest.exists(): raise
+        n += 1
+
+def _replace(tmp:Path, out:Path) -> Path:
+    "Put `tmp` where the earlier run `out` is; the earlier run goes once it is there."
+    old = Path(tempfile.mkdtemp(dir=out.parent,
+                                prefix=f'.{out.name}.old-{os.getpid()}-'))
+    out.rename(old/'run')
+    try: return _claim(tmp, out)
+    finally:
+        if not out.exists(): (old/'run').rename(out)   # the new run failed to go
+        shutil.rmtree(old, ignore_errors=True)
+
+def _ready(out, overwrite:bool) -> Path:
+    "`check_out`, but a folder taken since that check is no error: the run goes beside."
+    try: return check_out(out, overwrite)
+    except RunExists:
+        if not Path(out).is_dir(): raise
+        return Path(out)
+
 def save_run(result:dict,          # from run_training
              out,                  # the run's folder
              overwrite:bool=False, # replace an earlier run in out
              draw=None             # draw(result, path) saves the plot; None: do it here
             ) -> Path:
-    "Write `out/metrics.json` and `out/accuracy.png`, all or nothing; return `out`."
-    out = check_out(out, overwrite)
+    "`metrics.json` and `accuracy.png` into `out`, all or nothing; return the folder."
+    out = _ready(out, overwrite)
     # what a killed save left behind
     clean_leftovers(out.parent, f'.{out.name}.new-')
     tmp = Path(tempfile.mkdtemp(dir=out.parent,
@@ -315,17 +343,10 @@ def save_run(result:dict,          # from run_training
         tmp.chmod(0o777 & ~_umask())   # as mkdir makes folders, not mkdtemp's 0700
         (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
         (draw or _draw_here)(result, tmp/'accuracy.png')
-        # replacing an earlier run: it goes only once the new one is whole
-        if out.is_dir() and any(out.iterdir()):
-            old = Path(tempfile.mkdtemp(dir=out.parent,
-                                        prefix=f'.{out.name}.old-{os.getpid()}-'))
-            out.rename(old/'run')
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        # onto nothing, or onto an empty folder: atomic
-        else: tmp.rename(out)
+        if overwrite and out.is_dir() and any(out.iterdir()): return _replace(tmp, out)
+        # onto nothing or an empty folder; taken meanwhile: beside it, as -2, -3, ...
+        return _claim(tmp, out)
     finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
 
 # %% ../nbs/13_runs.ipynb #058cc12b
 class PlotWorker:

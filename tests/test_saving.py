@@ -1,0 +1,55 @@
+"""Nothing lost, nothing deleted that is not a run: `sgd7 train` and `save_run` under runs started
+together, `--overwrite` pointed at the wrong folder, SIGTERM, and kills that left a save half-done.
+On the postage-stamp MNIST_SAMPLE of test_reliability, never the real data. No fixed sleeps: a test
+that must act while a run works waits for a line that the run prints."""
+import json, os, signal, subprocess, sys, threading
+
+import pytest
+
+from sgd7_nb import runs
+from test_reliability import env_for, home, sgd7   # noqa: F401 (home is a fixture)
+
+# `sgd7` without relying on PATH: the Python that runs the tests, the command's own main
+SGD7 = [sys.executable, '-c', 'import sys; from sgd7_nb.cli import main; sys.exit(main(sys.argv[1:]))']
+
+def run_files(folder):
+    "The names in a folder, and whether it is one whole run."
+    names = sorted(p.name for p in folder.iterdir())
+    return names == ['accuracy.png', 'metrics.json'] and json.loads((folder/'metrics.json').read_text())
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith('.'))
+
+def fake_result(seed=1):
+    return dict(dataset='mnist', classes=['3', '7'], model='linear', loop='scratch', epochs=1, lr=1.0,
+                bs=256, seed=seed, one_cycle=False, accuracy=0.5, seconds=0.1,
+                history=[dict(epoch=0, train_loss=0.5, valid_loss=0.5, accuracy=0.5, seconds=0.1)])
+
+def fake_draw(result, path): path.write_bytes(b'\x89PNG not really')
+
+# ------------------------------------------------------------------ 1: runs started together
+
+def test_1_runs_started_together_each_keep_their_results(home):
+    "Four default runs at once, same settings: four folders, four results, every run says where."
+    ps = [subprocess.Popen(SGD7 + ['train', '--epochs', '1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, env=env_for(home), cwd=home) for _ in range(4)]
+    done = [p.communicate(timeout=300) for p in ps]
+    assert [p.returncode for p in ps] == [0] * 4, [e for _, e in done]
+    folders = sorted((home/'runs').iterdir())
+    assert [f.name for f in folders] == ['mnist-linear-scratch-1ep-lr1-bs256-seed42' + s for s in ('', '-2', '-3', '-4')]
+    assert all(run_files(f) for f in folders)
+    said = sorted(out.splitlines()[-1].split('wrote ')[1].split('/metrics.json')[0] for out, _ in done)
+    assert said == sorted(str(f.relative_to(home)) for f in folders)
+
+def test_1_saves_at_the_same_moment_keep_every_result(tmp_path):
+    "Threads that all passed the check before any of them saved: none replaces another's run."
+    ready = threading.Barrier(4)
+    def draw(result, path): fake_draw(result, path); ready.wait(timeout=60)
+    got = [None] * 4
+    def save(i): got[i] = runs.save_run(fake_result(i), tmp_path/'run', draw=draw)
+    ts = [threading.Thread(target=save, args=(i,)) for i in range(4)]
+    for t in ts: t.start()
+    for t in ts: t.join(timeout=120)
+    assert sorted(p.name for p in got) == ['run', 'run-2', 'run-3', 'run-4']
+    assert sorted(run_files(p)['seed'] for p in got) == [0, 1, 2, 3]
+    assert leftovers(tmp_path) == []
