@@ -85,6 +85,7 @@ def _check_01(y):
         raise ValueError('the targets must be 0 or 1 for mnist_loss and '
                          f'batch_accuracy; got values like {y.unique()[:5].tolist()}')
 
+# %% ../nbs/05_training.ipynb #8d7c86c3
 def train_model(model,                 # called on a batch to predict
                 train_dl,              # training batches (xb, yb), e.g. a TensorLoader
                 valid_dl,              # validation batches
