@@ -23,6 +23,7 @@ def init_simple_net(n_in:int=28*28,  # pixels per image
             init_params(n_hidden, std, device),
             init_params((n_hidden, 1), std, device), init_params(1, std, device))
 
+# %% ../nbs/08_neural_net.ipynb #116eb22a
 def simple_net_scratch(xb:Tensor,       # a batch of flattened images, (n, n_in)
                        weights1:Tensor, # (n_in, n_hidden)
                        bias1:Tensor,    # (n_hidden,)

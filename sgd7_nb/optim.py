@@ -13,25 +13,34 @@ from torch import Tensor
 __all__ = ['BasicOptim']
 
 # %% ../nbs/06_optim.ipynb #73d1caec
+def _as_params(params) -> list:
+    "`params` as a list of tensors that require grad; one tensor is one parameter."
+    params = [params] if isinstance(params, Tensor) else list(params)
+    if not params:
+        raise ValueError('no parameters to optimise (was the parameters() '
+                         'generator used up already?)')
+    for i, p in enumerate(params):
+        if not isinstance(p, Tensor) or not p.requires_grad:
+            raise TypeError(f'parameter {i} is not a tensor that requires grad: '
+                            f'{type(p).__name__}')
+    return params
+
+# %% ../nbs/06_optim.ipynb #1fc00e21
+def _learning_rate(lr) -> float:
+    "`lr` as a float, if it is a number of at least 0 and finite."
+    lr = real_number(lr, 'lr (learning rate)')
+    if not 0 <= lr < math.inf:
+        raise ValueError('lr (learning rate) must be a number of at least 0, got '
+                         f'{lr!r}')
+    return lr
+
+# %% ../nbs/06_optim.ipynb #5a860234
 class BasicOptim:
     "Plain SGD: `step()` moves each parameter by `-lr * grad`; `zero_grad()` clears."
     def __init__(self,
                  params,    # tensors that require grad, e.g. model.parameters()
                  lr:float): # learning rate: the step is lr times the gradient
-        # one tensor is one parameter, not its rows
-        self.params = [params] if isinstance(params, Tensor) else list(params)
-        if not self.params:
-            raise ValueError('no parameters to optimise (was the parameters() '
-                             'generator used up already?)')
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Tensor) or not p.requires_grad:
-                raise TypeError(f'parameter {i} is not a tensor that requires grad: '
-                                f'{type(p).__name__}')
-        lr = real_number(lr, 'lr (learning rate)')
-        if not 0 <= lr < math.inf:
-            raise ValueError('lr (learning rate) must be a number of at least 0, got '
-                             f'{lr!r}')
-        self.lr = lr
+        self.params, self.lr = _as_params(params), _learning_rate(lr)
 
     def step(self):
         "Move every parameter that has a gradient by `-lr` times that gradient."

@@ -78,7 +78,7 @@ class TrainingDiverged(ArithmeticError):
                          'try a smaller learning rate')
     def __reduce__(self): return type(self), (self.epoch, self.loss)
 
-# %% ../nbs/05_training.ipynb #trmchk01
+# %% ../nbs/05_training.ipynb #67d100a7
 def _check_01(y):
     "Refuse targets other than 0 and 1: `mnist_loss` and the accuracy need them."
     if y is not None and y.device.type != 'meta' and not ((y == 0) | (y == 1)).all():
@@ -104,7 +104,7 @@ def fit_epoch(model, train_dl, valid_dl, opt, loss_func, metric, # as for train_
     return dict(epoch=epoch, train_loss=train_loss, valid_loss=valid_loss,
                 accuracy=value, seconds=time.perf_counter() - start)
 
-# %% ../nbs/05_training.ipynb #67d100a7
+# %% ../nbs/05_training.ipynb #8d7c86c3
 def train_model(model,                 # called on a batch to predict
                 train_dl,              # training batches (xb, yb), e.g. a TensorLoader
                 valid_dl,              # validation batches
