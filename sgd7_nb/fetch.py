@@ -10,8 +10,9 @@ from pathlib import Path
 from .core import clean_leftovers, quiet_import
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'DataNotFoundError', 'data_home', 'UnsafeMember', 'safe_extract',
-           'mnist_complete', 'mnist_sample_path', 'idx_complete', 'gz_holds', 'fashion_root']
+__all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'DataNotFoundError', 'data_home', 'UnsafeMember',
+           'safe_extract', 'mnist_complete', 'mnist_sample_path', 'idx_complete', 'gz_holds', 'fashion_root',
+           'mnist_root']
 
 # %% ../nbs/15_fetch.ipynb #23accaba
 DATA_ENV = 'SGD7_DATA'
@@ -241,11 +242,20 @@ def _gunzip_to(src:Path, dest:Path):
         raise ValueError(f'{src} could not be decompressed ({e}); {fix}') from None
     finally: tmp.unlink(missing_ok=True)
 
-def _fashion_ready(root:Path) -> bool:
-    "Does torchvision's `root/FashionMNIST/raw` hold all four complete files?"
-    return all(idx_complete(Path(root)/'FashionMNIST'/'raw'/f) for f in FASHION_FILES)
+# each IDX data set: torchvision's class (and folder), its name, what it shows, and
+# where under a user's folder its four *-ubyte.gz files may be
+IDX_SETS = {'fashion': dict(tv='FashionMNIST', title='Fashion-MNIST',
+                            what="Fashion-MNIST's clothes", under=('.',)),
+            'mnist': dict(tv='MNIST', title='full MNIST', what="MNIST's digits",
+                          under=('.', 'MNIST/raw', 'mnist'))}
 
-def _has_fashion_gz(d:Path) -> bool:
+def _ready(root:Path, kind:str) -> bool:
+    "Does torchvision's `root/<tv>/raw` hold all four complete files of `kind`?"
+    raw = Path(root)/IDX_SETS[kind]['tv']/'raw'
+    return all(idx_complete(raw/f) for f in FASHION_FILES)
+
+def _has_gz(d:Path) -> bool:
+    "Does folder `d` hold the four *-ubyte.gz files?"
     return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
 
 # %% ../nbs/15_fetch.ipynb #671cc1f9
@@ -259,6 +269,19 @@ def gz_holds(folder:Path # holds train-labels-idx1-ubyte.gz
     if len(labels) != 60_000: return None
     counts = [labels.count(c) for c in range(10)]
     return 'fashion' if counts == [6000] * 10 else 'mnist'
+
+# %% ../nbs/15_fetch.ipynb #7abd9ad2
+def _find_gz(d:Path, kind:str) -> tuple:
+    "(The folder in `d` with `kind`'s four *-ubyte.gz, None), or (None, why not)."
+    found = [f for f in (Path(d)/u for u in IDX_SETS[kind]['under']) if _has_gz(f)]
+    for f in found:
+        if gz_holds(f) in (None, kind): return f, None
+    subs = [f'{u}/' for u in IDX_SETS[kind]['under'] if u != '.']
+    where = 'there' + (f" or in {' or '.join(subs)}" if subs else '')
+    if not found: return None, f'the four *-ubyte.gz files are not {where}'
+    other = 'mnist' if kind == 'fashion' else 'fashion'
+    return None, (f"its *-ubyte.gz files are {IDX_SETS[other]['what']}, "
+                  f"not {IDX_SETS[kind]['what']}")
 
 # %% ../nbs/15_fetch.ipynb #1855d4ff
 def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
@@ -283,34 +306,58 @@ def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
     return False
 
 # %% ../nbs/15_fetch.ipynb #7dd378bf
+def _unzip_into(src:Path, raw:Path):
+    "Unzip `src`'s four *-ubyte.gz into `raw`, each file only if it is not whole there."
+    raw.mkdir(parents=True, exist_ok=True)
+    for f in FASHION_FILES:
+        clean_leftovers(raw, f'.{f}.')   # what a killed unzip left behind
+        if not idx_complete(raw/f): _gunzip_to(src/f'{f}.gz', raw/f)
+
+def _system_dirs(kind:str) -> list:
+    "Folders that the system's packages fill: Debian's copy of Fashion-MNIST."
+    return [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)
+            ] if kind == 'fashion' else []
+
+def _idx_fixes(kind:str) -> list:
+    "How a user gets `kind`'s files: their own folder, a package, the internet."
+    name = IDX_SETS[kind]['title'].replace('full ', '')
+    return [f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four {name} '
+            '*-ubyte.gz files (train-images-idx3-ubyte.gz and the others)'] + \
+           ['or, on Debian/Ubuntu: apt-get install dataset-fashion-mnist'
+            ] * (kind == 'fashion') + \
+           ['or connect to the internet, so that torchvision can download it']
+
+def _idx_root(kind:str, data_dir=None, cache=None, download=True) -> Path:
+    "A root where torchvision's class for `kind` loads it: see `fashion_root`."
+    tried, mine = [], _user_dirs(data_dir)
+    # torchvision's own layout where the user points: used in place, nothing written
+    for label, d in mine:
+        if _ready(d, kind): return d
+    root, tv = data_home(cache), IDX_SETS[kind]['tv']
+    if _ready(root, kind): return root
+    raw = root/tv/'raw'
+    tried.append(f"torchvision files in {raw}: "
+                 f"{'incomplete' if raw.exists() else 'not there'}")
+    for label, d in mine + _system_dirs(kind):
+        src, why = _find_gz(d, kind)
+        if src is not None: _unzip_into(src, raw); return root
+        tried.append(f'{label} = {d}: {why}')
+    # torchvision is imported only to download
+    cls = getattr(quiet_import('torchvision.datasets'), tv) if download else None
+    if download and _torchvision_download(cls, root, tried): return root
+    raise _not_found(IDX_SETS[kind]['title'], tried, _idx_fixes(kind))
+
 def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST/raw/)
                  cache=None,    # torchvision's root (default: fastai's data folder)
-                 download=True) -> Path:
+                 download=True  # False: never download, only look
+                ) -> Path:
     "Find (or fetch) Fashion-MNIST; return a `root` that `FashionMNIST(root)` loads."
-    tried, mine = [], _user_dirs(data_dir)
-    # torchvision's own layout where the user points is used in place: nothing is
-    # written
-    for label, d in mine:
-        if _fashion_ready(d): return d
-    root = data_home(cache); raw = root/'FashionMNIST'/'raw'
-    if _fashion_ready(root): return root
-    state = 'incomplete' if raw.exists() else 'not there'
-    tried.append(f'torchvision files in {raw}: {state}')
-    for label, d in mine + [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)]:
-        gz = _has_fashion_gz(d)
-        if gz and gz_holds(d) != 'mnist':   # the same names as MNIST's files
-            raw.mkdir(parents=True, exist_ok=True)
-            for f in FASHION_FILES:
-                clean_leftovers(raw, f'.{f}.')   # what a killed unzip left behind
-                if not idx_complete(raw/f): _gunzip_to(d/f'{f}.gz', raw/f)
-            return root
-        tried.append(f"{label} = {d}: its *-ubyte.gz files are MNIST's digits" if gz
-                     else f'{label} = {d}: the four *-ubyte.gz files are not all there')
-    if download:
-        FashionMNIST = quiet_import('torchvision.datasets').FashionMNIST
-        if _torchvision_download(FashionMNIST, root, tried): return root
-    raise _not_found('Fashion-MNIST', tried, [
-        f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four '
-        'Fashion-MNIST *-ubyte.gz files',
-        'or, on Debian/Ubuntu: apt-get install dataset-fashion-mnist',
-        'or connect to the internet, so that torchvision can download it'])
+    return _idx_root('fashion', data_dir, cache, download)
+
+# %% ../nbs/15_fetch.ipynb #a4017802
+def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/raw/
+               cache=None,     # where unpacked files go (default: fastai's data folder)
+               download=True   # False: never download, only look
+              ) -> Path:
+    "Find (or fetch) full MNIST; return a `root` that `MNIST(root)` loads."
+    return _idx_root('mnist', data_dir, cache, download)
