@@ -4,15 +4,15 @@
 
 # %% ../nbs/15_fetch.ipynb #a3facf20
 from __future__ import annotations
-import errno, gzip, os, shutil, tarfile, tempfile, uuid
+import errno, gzip, math, os, shutil, tarfile, tempfile, uuid, zlib
 from contextlib import contextmanager
 from pathlib import Path
 from .core import clean_leftovers, quiet_import
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'DataNotFoundError', 'data_home', 'UnsafeMember',
-           'safe_extract', 'mnist_complete', 'mnist_sample_path', 'idx_complete', 'gz_holds', 'fashion_root',
-           'mnist_root']
+           'safe_extract', 'mnist_complete', 'mnist_sample_path', 'idx_complete', 'idx_problem', 'gz_holds',
+           'fashion_root', 'mnist_root']
 
 # %% ../nbs/15_fetch.ipynb #23accaba
 DATA_ENV = 'SGD7_DATA'
@@ -211,24 +211,65 @@ def _download_mnist(dest:Path, cache, tried:list) -> Path:
 FASHION_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
                  't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
+def _read_idx(path:Path, n:int=-1) -> bytes|None:
+    "The first `n` bytes (-1: all) of IDX file `path`, gunzipped if `.gz`; None if cut."
+    opener = gzip.open if Path(path).suffix == '.gz' else open
+    try:
+        with opener(path, 'rb') as f: return f.read(n)
+    except (EOFError, zlib.error, gzip.BadGzipFile): return None
+
+def _idx_dims(path:Path) -> tuple|None:
+    "The sizes in IDX file `path`'s header, e.g. `(60000, 28, 28)`; None if not IDX."
+    head = _read_idx(path, 4 + 4*255)
+    # magic: two zero bytes, then 0x08 = uint8, then the number of dimensions
+    if head is None or len(head) < 4 or head[:3] != b'\0\0\x08': return None
+    return tuple(int.from_bytes(head[4+4*i:8+4*i], 'big') for i in range(head[3]))
+
 def idx_complete(path:Path) -> bool:
     "Is `path` an IDX file whose size matches the item count and shape in its header?"
     path = Path(path)
-    if not path.is_file(): return False
-    with open(path, 'rb') as f: head = f.read(4 + 4*255)
-    # magic: two zero bytes, then 0x08 = uint8
-    if len(head) < 4 or head[:3] != b'\0\0\x08': return False
-    ndim = head[3]; n = 1
-    for i in range(ndim): n *= int.from_bytes(head[4+4*i:8+4*i], 'big')
-    return path.stat().st_size == 4 + 4*ndim + n
+    if not path.is_file() or (dims := _idx_dims(path)) is None: return False
+    return path.stat().st_size == 4 + 4*len(dims) + math.prod(dims)
+
+# %% ../nbs/15_fetch.ipynb #331b20c8
+def _split_problem(imgs:Path, labels:Path) -> str|None:
+    "Why `imgs` and `labels` are not one split of 28×28 images, labels 0-9; or None."
+    di, dl = _idx_dims(imgs), _idx_dims(labels)
+    if di is None or len(di) != 3: return f'{imgs} is damaged or not IDX images'
+    if dl is None or len(dl) != 1: return f'{labels} is damaged or not IDX labels'
+    if di[1:] != (28, 28):
+        return f'{imgs} holds images of {di[1]}×{di[2]} pixels, not 28×28'
+    if di[0] != dl[0]:
+        return f'{imgs} holds {di[0]:,} images but {labels} holds {dl[0]:,} labels'
+    if (y := _read_idx(labels)) is None: return f'{labels} is cut short'
+    y = y[8:]   # after the header: one byte per label
+    if bad := sum(b > 9 for b in y):
+        return (f'{labels}: {bad:,} labels are not class numbers 0 to 9 '
+                f'(one is {max(y)})')
+    return None
+
+def idx_problem(folder:Path,    # holds the four IDX files
+                gz:bool=False   # the gzipped `*-ubyte.gz` files instead
+               ) -> str|None:
+    "What is wrong with the four IDX files in `folder`, in one line; None if nothing."
+    path = {f: Path(folder)/(f + '.gz' * gz) for f in FASHION_FILES}
+    if not gz and (cut := [p for p in path.values() if not idx_complete(p)]):
+        return f"{cut[0]} is {'truncated' if cut[0].exists() else 'missing'}"
+    for s in ('train', 't10k'):
+        imgs, labels = path[f'{s}-images-idx3-ubyte'], path[f'{s}-labels-idx1-ubyte']
+        if why := _split_problem(imgs, labels): return why
+    return None
 
 # %% ../nbs/15_fetch.ipynb #99b380b4
+def _fix(folder:Path) -> str:
+    "What to do about a bad file in `folder`: never advice to touch the system's files."
+    return ('reinstall the package dataset-fashion-mnist'
+            if Path(folder) == DEBIAN_FASHION else 'replace it with a good copy')
+
 def _gunzip_to(src:Path, dest:Path):
     "Decompress `src` to `dest` via a temporary file: `dest` only ever appears whole."
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}-{uuid.uuid4().hex}')
-    # never advice to touch a file the system owns
-    fix = ('reinstall the package dataset-fashion-mnist'
-           if Path(src).parent == DEBIAN_FASHION else 'replace it with a complete copy')
+    fix = _fix(Path(src).parent)
     try:
         with gzip.open(src, 'rb') as fi, open(tmp, 'wb') as fo:
             shutil.copyfileobj(fi, fo)
@@ -290,9 +331,9 @@ def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
                          ) -> bool:
     "Let torchvision download `cls` into `root`; False (and why, in `tried`) if not."
     raw = Path(root)/cls.__name__/'raw'
-    # torchvision skips any file that exists: a truncated one goes first
-    for f in FASHION_FILES:
-        if (raw/f).exists() and not idx_complete(raw/f): (raw/f).unlink()
+    # torchvision skips files that exist: a damaged set goes first (the cache is ours)
+    if raw.exists() and idx_problem(raw):
+        for f in FASHION_FILES + ('.source',): (raw/f).unlink(missing_ok=True)
     try:
         for train in (True, False): cls(root, train=train, download=True)
     except Exception as e:
@@ -301,18 +342,44 @@ def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
         lines = lines or [type(e).__name__]
         why = lines[0] if len(lines) == 1 else f"{lines[0].rstrip(':')}: {lines[-1]}"
         tried.append(f'download with torchvision: {why}'); return False
-    if all(idx_complete(raw/f) for f in FASHION_FILES): return True
-    tried.append(f'download with torchvision: the files in {raw} are incomplete')
+    if (why := idx_problem(raw)) is None: return True
+    tried.append(f'download with torchvision: {why}')
     return False
 
 # %% ../nbs/15_fetch.ipynb #7dd378bf
-def _unzip_into(src:Path, raw:Path):
-    "Unzip `src`'s four *-ubyte.gz into `raw`, each file only if it is not whole there."
-    raw.mkdir(parents=True, exist_ok=True)
-    for f in FASHION_FILES:
-        clean_leftovers(raw, f'.{f}.')   # what a killed unzip left behind
-        if not idx_complete(raw/f): _gunzip_to(src/f'{f}.gz', raw/f)
+def _source(src:Path) -> str:
+    "Which copy: the paths of `src`'s four *.gz, their sizes and times, one per line."
+    stats = [(src/f'{f}.gz', os.stat(src/f'{f}.gz')) for f in FASHION_FILES]
+    return ''.join(f'{p} {s.st_size} {s.st_mtime_ns}\n' for p, s in stats)
 
+def _swap_in(new:Path, dest:Path):
+    "Put folder `new` at `dest` in place of what is there: two renames, never a mix."
+    old = dest.with_name(f'.{dest.name}-{os.getpid()}-old-{uuid.uuid4().hex}')
+    try: dest.rename(old)
+    except FileNotFoundError: pass    # nothing there yet
+    try: new.rename(dest)
+    except OSError:                   # another process put its copy there first
+        if not dest.is_dir(): raise
+    shutil.rmtree(old, ignore_errors=True)
+
+def _unzip_into(src:Path, root:Path, kind:str):
+    "Check `src`'s four *-ubyte.gz, unzip them to a new folder, swap it in at `root`."
+    dest = root/IDX_SETS[kind]['tv']; stamp = dest/'raw'/'.source'
+    # the cache holds this very copy: nothing to do
+    if _ready(root, kind) and stamp.is_file() and stamp.read_text() == _source(src):
+        return
+    if why := idx_problem(src, gz=True): raise ValueError(f'{why}; {_fix(src)}')
+    root.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(root, f'.{dest.name}-')   # what a killed unzip left behind
+    new = Path(tempfile.mkdtemp(prefix=f'.{dest.name}-{os.getpid()}-', dir=root))
+    try:
+        (new/'raw').mkdir()
+        for f in FASHION_FILES: _gunzip_to(src/f'{f}.gz', new/'raw'/f)
+        (new/'raw'/'.source').write_text(_source(src))
+        _swap_in(new, dest)
+    finally: shutil.rmtree(new, ignore_errors=True)
+
+# %% ../nbs/15_fetch.ipynb #3c9ac572
 def _system_dirs(kind:str) -> list:
     "Folders that the system's packages fill: Debian's copy of Fashion-MNIST."
     return [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)
@@ -327,24 +394,37 @@ def _idx_fixes(kind:str) -> list:
             ] * (kind == 'fashion') + \
            ['or connect to the internet, so that torchvision can download it']
 
+def _in_place(d:Path, kind:str) -> bool:
+    "Is torchvision's layout in the user's `d` whole? If it is wrong, an error says so."
+    if not _ready(d, kind): return False      # absent or incomplete: look elsewhere
+    if why := idx_problem(d/IDX_SETS[kind]['tv']/'raw'):
+        raise ValueError(f'{why}; replace it with a good copy')
+    return True
+
+def _unzipped(label:str, d:Path, kind:str, root:Path, tried:list) -> bool:
+    "Unzip `kind`'s files in `d` into `root`; False (and why, in `tried`) if none."
+    src, why = _find_gz(d, kind)
+    if src is None: tried.append(f'{label} = {d}: {why}'); return False
+    _unzip_into(src, root, kind); return True
+
+def _tv_class(kind:str):
+    "torchvision's class for `kind`, imported only to download: it takes seconds."
+    return getattr(quiet_import('torchvision.datasets'), IDX_SETS[kind]['tv'])
+
 def _idx_root(kind:str, data_dir=None, cache=None, download=True) -> Path:
     "A root where torchvision's class for `kind` loads it: see `fashion_root`."
-    tried, mine = [], _user_dirs(data_dir)
-    # torchvision's own layout where the user points: used in place, nothing written
+    tried, mine, root = [], _user_dirs(data_dir), data_home(cache)
     for label, d in mine:
-        if _ready(d, kind): return d
-    root, tv = data_home(cache), IDX_SETS[kind]['tv']
-    if _ready(root, kind): return root
-    raw = root/tv/'raw'
-    tried.append(f"torchvision files in {raw}: "
-                 f"{'incomplete' if raw.exists() else 'not there'}")
-    for label, d in mine + _system_dirs(kind):
-        src, why = _find_gz(d, kind)
-        if src is not None: _unzip_into(src, raw); return root
-        tried.append(f'{label} = {d}: {why}')
-    # torchvision is imported only to download
-    cls = getattr(quiet_import('torchvision.datasets'), tv) if download else None
-    if download and _torchvision_download(cls, root, tried): return root
+        if _in_place(d, kind): return d
+    for label, d in mine:
+        if _unzipped(label, d, kind, root, tried): return root
+    raw = root/IDX_SETS[kind]['tv']/'raw'
+    why = idx_problem(raw) if raw.exists() else 'not there'
+    if why is None: return root
+    tried.append(f'torchvision files in {raw}: {why}')
+    for label, d in _system_dirs(kind):
+        if _unzipped(label, d, kind, root, tried): return root
+    if download and _torchvision_download(_tv_class(kind), root, tried): return root
     raise _not_found(IDX_SETS[kind]['title'], tried, _idx_fixes(kind))
 
 def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST/raw/)
