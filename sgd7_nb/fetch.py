@@ -10,9 +10,9 @@ from pathlib import Path
 from .core import clean_leftovers, quiet_import
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'DataNotFoundError', 'data_home', 'UnsafeMember',
-           'safe_extract', 'mnist_complete', 'mnist_sample_path', 'idx_complete', 'idx_problem', 'gz_holds',
-           'fashion_root', 'mnist_root']
+__all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'TRAIN_COUNTS', 'DataNotFoundError', 'data_home',
+           'UnsafeMember', 'safe_extract', 'mnist_complete', 'mnist_sample_path', 'idx_complete', 'idx_problem',
+           'idx_holds', 'fashion_root', 'mnist_root']
 
 # %% ../nbs/15_fetch.ipynb #23accaba
 DATA_ENV = 'SGD7_DATA'
@@ -283,12 +283,20 @@ def _gunzip_to(src:Path, dest:Path):
         raise ValueError(f'{src} could not be decompressed ({e}); {fix}') from None
     finally: tmp.unlink(missing_ok=True)
 
-# each IDX data set: torchvision's class (and folder), its name, what it shows, and
-# where under a user's folder its four *-ubyte.gz files may be
+# each IDX data set: torchvision's class (and folder), its name, what it shows, where
+# under a user's folder its four *-ubyte.gz files may be, where they must be its own
 IDX_SETS = {'fashion': dict(tv='FashionMNIST', title='Fashion-MNIST',
-                            what="Fashion-MNIST's clothes", under=('.',)),
+                            what="Fashion-MNIST's clothes", under=('.',), own=('.',),
+                            home='at the top of the data folder'),
             'mnist': dict(tv='MNIST', title='full MNIST', what="MNIST's digits",
-                          under=('.', 'MNIST/raw', 'mnist'))}
+                          under=('.', 'MNIST/raw', 'mnist'), own=('MNIST/raw', 'mnist'),
+                          home='in MNIST/raw/ or mnist/ under the data folder')}
+
+def _wrong_set(folder:Path, holds:str, kind:str) -> ValueError:
+    "The error for a place of `kind`'s files that holds the other data set's."
+    s, o = IDX_SETS[kind], IDX_SETS[holds]
+    return ValueError(f"{folder} holds {o['what']}, not {s['what']}; put "
+                      f"{s['title']}'s files there, and {o['title']}'s {o['home']}")
 
 def _ready(root:Path, kind:str) -> bool:
     "Does torchvision's `root/<tv>/raw` hold all four complete files of `kind`?"
@@ -300,39 +308,56 @@ def _has_gz(d:Path) -> bool:
     return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
 
 # %% ../nbs/15_fetch.ipynb #671cc1f9
-def gz_holds(folder:Path # holds train-labels-idx1-ubyte.gz
-            ) -> str|None:
-    "'fashion' or 'mnist' for the real files, from their training labels; else None."
-    path = Path(folder)/'train-labels-idx1-ubyte.gz'
-    try:
-        with gzip.open(path, 'rb') as f: labels = f.read(8 + 60_001)[8:]
-    except (OSError, EOFError): return None   # unreadable: the unzip reports it
-    if len(labels) != 60_000: return None
-    counts = [labels.count(c) for c in range(10)]
-    return 'fashion' if counts == [6000] * 10 else 'mnist'
+# training images per class in the real files
+TRAIN_COUNTS = {'fashion': [6000] * 10,
+                'mnist': [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]}
+
+def idx_holds(folder:Path, # holds train-labels-idx1-ubyte (or .gz, with `gz`)
+              gz:bool=False
+             ) -> str|None:
+    "'fashion' or 'mnist': whose 60,000 training labels these are nearer; else None."
+    y = _read_idx(Path(folder)/('train-labels-idx1-ubyte' + '.gz' * gz))
+    if y is None or len(y) != 8 + 60_000: return None
+    counts = [y[8:].count(c) for c in range(10)]
+    # how far the counts are from each data set's: the sum of the differences
+    off = {k: sum(abs(a - b) for a, b in zip(counts, n))
+           for k, n in TRAIN_COUNTS.items()}
+    return min(off, key=off.get)
 
 # %% ../nbs/15_fetch.ipynb #7abd9ad2
 def _find_gz(d:Path, kind:str) -> tuple:
-    "(The folder in `d` with `kind`'s four *-ubyte.gz, None), or (None, why not)."
-    found = [f for f in (Path(d)/u for u in IDX_SETS[kind]['under']) if _has_gz(f)]
-    for f in found:
-        if gz_holds(f) in (None, kind): return f, None
-    subs = [f'{u}/' for u in IDX_SETS[kind]['under'] if u != '.']
-    where = 'there' + (f" or in {' or '.join(subs)}" if subs else '')
-    if not found: return None, f'the four *-ubyte.gz files are not {where}'
-    other = 'mnist' if kind == 'fashion' else 'fashion'
-    return None, (f"its *-ubyte.gz files are {IDX_SETS[other]['what']}, "
-                  f"not {IDX_SETS[kind]['what']}")
+    "(The folder in `d` with `kind`'s four *-ubyte.gz, None) or (None, why not)."
+    s, other = IDX_SETS[kind], None
+    for u in s['under']:
+        if not _has_gz(f := Path(d)/u): continue
+        if (holds := idx_holds(f, gz=True)) in (None, kind): return f, None
+        if u in s['own']: raise _wrong_set(f, holds, kind)
+        other = holds       # the top of a data folder: the other set's place too
+    subs = [f'{u}/' for u in s['under'] if u != '.']
+    name = s['title'].replace('full ', '')
+    why = f'the four {name} *-ubyte.gz files are not there' + ', nor in ' * bool(subs)
+    why += ' or '.join(subs)
+    if other: why += f" (the ones there are {IDX_SETS[other]['what']})"
+    return None, why
 
 # %% ../nbs/15_fetch.ipynb #1855d4ff
+def _set_problem(raw:Path, kind:str=None) -> str|None:
+    "What is wrong with the four unzipped files in `raw` as `kind`'s; None if nothing."
+    if not raw.exists(): return 'not there'
+    if why := idx_problem(raw): return why
+    holds = idx_holds(raw)
+    if kind and holds not in (None, kind): return f"they are {IDX_SETS[holds]['what']}"
+    return None
+
 def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
                           root:Path,  # its root: files go to root/<name>/raw/
-                          tried:list  # what failed is added here
+                          tried:list, # what failed is added here
+                          kind=None   # 'fashion' or 'mnist': the other's are wrong
                          ) -> bool:
     "Let torchvision download `cls` into `root`; False (and why, in `tried`) if not."
     raw = Path(root)/cls.__name__/'raw'
     # torchvision skips files that exist: a damaged set goes first (the cache is ours)
-    if raw.exists() and idx_problem(raw):
+    if raw.exists() and _set_problem(raw, kind):
         for f in FASHION_FILES + ('.source',): (raw/f).unlink(missing_ok=True)
     try:
         for train in (True, False): cls(root, train=train, download=True)
@@ -342,7 +367,7 @@ def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
         lines = lines or [type(e).__name__]
         why = lines[0] if len(lines) == 1 else f"{lines[0].rstrip(':')}: {lines[-1]}"
         tried.append(f'download with torchvision: {why}'); return False
-    if (why := idx_problem(raw)) is None: return True
+    if (why := _set_problem(raw, kind)) is None: return True
     tried.append(f'download with torchvision: {why}')
     return False
 
@@ -397,8 +422,9 @@ def _idx_fixes(kind:str) -> list:
 def _in_place(d:Path, kind:str) -> bool:
     "Is torchvision's layout in the user's `d` whole? If it is wrong, an error says so."
     if not _ready(d, kind): return False      # absent or incomplete: look elsewhere
-    if why := idx_problem(d/IDX_SETS[kind]['tv']/'raw'):
-        raise ValueError(f'{why}; replace it with a good copy')
+    raw = d/IDX_SETS[kind]['tv']/'raw'
+    if (holds := idx_holds(raw)) not in (None, kind): raise _wrong_set(raw, holds, kind)
+    if why := idx_problem(raw): raise ValueError(f'{why}; replace it with a good copy')
     return True
 
 def _unzipped(label:str, d:Path, kind:str, root:Path, tried:list) -> bool:
@@ -419,12 +445,12 @@ def _idx_root(kind:str, data_dir=None, cache=None, download=True) -> Path:
     for label, d in mine:
         if _unzipped(label, d, kind, root, tried): return root
     raw = root/IDX_SETS[kind]['tv']/'raw'
-    why = idx_problem(raw) if raw.exists() else 'not there'
-    if why is None: return root
+    if (why := _set_problem(raw, kind)) is None: return root
     tried.append(f'torchvision files in {raw}: {why}')
     for label, d in _system_dirs(kind):
         if _unzipped(label, d, kind, root, tried): return root
-    if download and _torchvision_download(_tv_class(kind), root, tried): return root
+    if download and _torchvision_download(_tv_class(kind), root, tried, kind):
+        return root
     raise _not_found(IDX_SETS[kind]['title'], tried, _idx_fixes(kind))
 
 def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST/raw/)

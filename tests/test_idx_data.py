@@ -110,3 +110,53 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err
     assert code == 1 and err.count('\n') == 1 and 'not 28×28' in err and 'bug' not in err, err
     assert not (tmp_path/'fastai'/'data'/'FashionMNIST').exists()
+
+# ------------------------------------------------------------------ 5, 6: one data set's files never taken for the other's
+
+# training images per class in the real files: Fashion-MNIST's are equal, MNIST's digits are not
+COUNTS = {'fashion': [6000] * 10, 'mnist': [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]}
+OTHER = {'fashion': 'mnist', 'mnist': 'fashion'}
+WHAT = {'fashion': "Fashion-MNIST's clothes", 'mnist': "MNIST's digits"}
+
+def real_like(kind, changed=0) -> dict:
+    "The four files with the real 60,000 training labels of `kind` (blank images), `changed` of them moved to class 9."
+    y = np.repeat(np.arange(10), COUNTS[kind]).astype(np.uint8)
+    y[np.flatnonzero(y != 9)[:changed]] = 9
+    return idx_set(n_train=60_000, labels={'train': y})
+
+def put(folder:Path, kind:str, gz:bool, changed=0) -> Path:
+    return write(folder, real_like(kind, changed), gz=gz)
+
+def test_unzipped_fashion_in_sgd7_data_mnist_raw_is_refused(tmp_path, monkeypatch):
+    raw = put(tmp_path/'data'/'MNIST'/'raw', 'fashion', gz=False)
+    monkeypatch.setenv(DATA_ENV, str(tmp_path/'data'))
+    with pytest.raises(ValueError) as e: mnist_root(cache=tmp_path/'c', download=False)
+    assert f"{raw} holds Fashion-MNIST's clothes, not MNIST's digits" in str(e.value)
+
+def test_unzipped_fashion_in_the_cache_is_not_taken_for_digits(tmp_path):
+    raw = put(tmp_path/'fastai'/'data'/'MNIST'/'raw', 'fashion', gz=False)   # fastai's data folder, FASTAI_HOME's
+    with pytest.raises(fetch.DataNotFoundError, match=f"{raw}: they are Fashion-MNIST's clothes"):
+        mnist_root(cache=tmp_path/'fastai', download=False)
+
+@pytest.mark.parametrize('kind', ROOTS)
+def test_the_other_sets_files_in_this_sets_own_place_are_refused(tmp_path, kind):
+    "torchvision's folder for `kind` in place, or (gzipped) MNIST/raw/ for MNIST and the top for Fashion-MNIST."
+    place = {'fashion': '.', 'mnist': 'MNIST/raw'}[kind]
+    gz = put(tmp_path/'gz'/place, OTHER[kind], gz=True)
+    inplace = put(tmp_path/'tv'/IDX_SETS[kind]['tv']/'raw', OTHER[kind], gz=False)
+    for folder, mine in ((gz, tmp_path/'gz'), (inplace, tmp_path/'tv')):
+        with pytest.raises(ValueError) as e: ROOTS[kind](mine, cache=tmp_path/'c', download=False)
+        assert f"{folder} holds {WHAT[OTHER[kind]]}, not {WHAT[kind]}" in str(e.value), str(e.value)
+    assert cached(tmp_path/'c', kind) == []
+
+def test_fashion_at_the_top_and_mnist_in_mnist_raw_live_together(tmp_path):
+    put(tmp_path/'data', 'fashion', gz=True); put(tmp_path/'data'/'MNIST'/'raw', 'mnist', gz=True)
+    assert fetch.idx_holds(mnist_root(tmp_path/'data', cache=tmp_path/'c')/'MNIST'/'raw') == 'mnist'
+    assert fetch.idx_holds(fashion_root(tmp_path/'data', cache=tmp_path/'c')/'FashionMNIST'/'raw') == 'fashion'
+
+def test_the_users_fashion_files_with_changed_labels_are_used(tmp_path, monkeypatch):
+    "50 training labels changed: still the user's Fashion-MNIST, not a reason to take Debian's copy instead."
+    put(tmp_path/'debian', 'fashion', gz=True)
+    mine = put(tmp_path/'mine', 'fashion', gz=True, changed=50)
+    raw = fashion_root(mine, cache=tmp_path/'c', download=False)/'FashionMNIST'/'raw'
+    assert (raw/'train-labels-idx1-ubyte').read_bytes() == real_like('fashion', 50)['train-labels-idx1-ubyte']
