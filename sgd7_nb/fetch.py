@@ -4,14 +4,15 @@
 
 # %% ../nbs/15_fetch.ipynb #a3facf20
 from __future__ import annotations
-import errno, gzip, os, shutil, tarfile, tempfile, uuid
+import errno, gzip, math, os, shutil, tarfile, tempfile, uuid, zlib
 from contextlib import contextmanager
 from pathlib import Path
 from .core import clean_leftovers, quiet_import
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'DataNotFoundError', 'data_home', 'UnsafeMember', 'safe_extract',
-           'mnist_complete', 'mnist_sample_path', 'idx_complete', 'gz_holds', 'fashion_root']
+__all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'TRAIN_COUNTS', 'DataNotFoundError', 'data_home',
+           'UnsafeMember', 'safe_extract', 'mnist_complete', 'mnist_sample_path', 'idx_complete', 'idx_problem',
+           'idx_holds', 'fashion_root', 'mnist_root']
 
 # %% ../nbs/15_fetch.ipynb #23accaba
 DATA_ENV = 'SGD7_DATA'
@@ -210,24 +211,65 @@ def _download_mnist(dest:Path, cache, tried:list) -> Path:
 FASHION_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
                  't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
+def _read_idx(path:Path, n:int=-1) -> bytes|None:
+    "The first `n` bytes (-1: all) of IDX file `path`, gunzipped if `.gz`; None if cut."
+    opener = gzip.open if Path(path).suffix == '.gz' else open
+    try:
+        with opener(path, 'rb') as f: return f.read(n)
+    except (EOFError, zlib.error, gzip.BadGzipFile): return None
+
+def _idx_dims(path:Path) -> tuple|None:
+    "The sizes in IDX file `path`'s header, e.g. `(60000, 28, 28)`; None if not IDX."
+    head = _read_idx(path, 4 + 4*255)
+    # magic: two zero bytes, then 0x08 = uint8, then the number of dimensions
+    if head is None or len(head) < 4 or head[:3] != b'\0\0\x08': return None
+    return tuple(int.from_bytes(head[4+4*i:8+4*i], 'big') for i in range(head[3]))
+
 def idx_complete(path:Path) -> bool:
     "Is `path` an IDX file whose size matches the item count and shape in its header?"
     path = Path(path)
-    if not path.is_file(): return False
-    with open(path, 'rb') as f: head = f.read(4 + 4*255)
-    # magic: two zero bytes, then 0x08 = uint8
-    if len(head) < 4 or head[:3] != b'\0\0\x08': return False
-    ndim = head[3]; n = 1
-    for i in range(ndim): n *= int.from_bytes(head[4+4*i:8+4*i], 'big')
-    return path.stat().st_size == 4 + 4*ndim + n
+    if not path.is_file() or (dims := _idx_dims(path)) is None: return False
+    return path.stat().st_size == 4 + 4*len(dims) + math.prod(dims)
+
+# %% ../nbs/15_fetch.ipynb #331b20c8
+def _split_problem(imgs:Path, labels:Path) -> str|None:
+    "Why `imgs` and `labels` are not one split of 28×28 images, labels 0-9; or None."
+    di, dl = _idx_dims(imgs), _idx_dims(labels)
+    if di is None or len(di) != 3: return f'{imgs} is damaged or not IDX images'
+    if dl is None or len(dl) != 1: return f'{labels} is damaged or not IDX labels'
+    if di[1:] != (28, 28):
+        return f'{imgs} holds images of {di[1]}×{di[2]} pixels, not 28×28'
+    if di[0] != dl[0]:
+        return f'{imgs} holds {di[0]:,} images but {labels} holds {dl[0]:,} labels'
+    if (y := _read_idx(labels)) is None: return f'{labels} is cut short'
+    y = y[8:]   # after the header: one byte per label
+    if bad := sum(b > 9 for b in y):
+        return (f'{labels}: {bad:,} labels are not class numbers 0 to 9 '
+                f'(one is {max(y)})')
+    return None
+
+def idx_problem(folder:Path,    # holds the four IDX files
+                gz:bool=False   # the gzipped `*-ubyte.gz` files instead
+               ) -> str|None:
+    "What is wrong with the four IDX files in `folder`, in one line; None if nothing."
+    path = {f: Path(folder)/(f + '.gz' * gz) for f in FASHION_FILES}
+    if not gz and (cut := [p for p in path.values() if not idx_complete(p)]):
+        return f"{cut[0]} is {'truncated' if cut[0].exists() else 'missing'}"
+    for s in ('train', 't10k'):
+        imgs, labels = path[f'{s}-images-idx3-ubyte'], path[f'{s}-labels-idx1-ubyte']
+        if why := _split_problem(imgs, labels): return why
+    return None
 
 # %% ../nbs/15_fetch.ipynb #99b380b4
+def _fix(folder:Path) -> str:
+    "What to do about a bad file in `folder`: never advice to touch the system's files."
+    return ('reinstall the package dataset-fashion-mnist'
+            if Path(folder) == DEBIAN_FASHION else 'replace it with a good copy')
+
 def _gunzip_to(src:Path, dest:Path):
     "Decompress `src` to `dest` via a temporary file: `dest` only ever appears whole."
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}-{uuid.uuid4().hex}')
-    # never advice to touch a file the system owns
-    fix = ('reinstall the package dataset-fashion-mnist'
-           if Path(src).parent == DEBIAN_FASHION else 'replace it with a complete copy')
+    fix = _fix(Path(src).parent)
     try:
         with gzip.open(src, 'rb') as fi, open(tmp, 'wb') as fo:
             shutil.copyfileobj(fi, fo)
@@ -241,35 +283,82 @@ def _gunzip_to(src:Path, dest:Path):
         raise ValueError(f'{src} could not be decompressed ({e}); {fix}') from None
     finally: tmp.unlink(missing_ok=True)
 
-def _fashion_ready(root:Path) -> bool:
-    "Does torchvision's `root/FashionMNIST/raw` hold all four complete files?"
-    return all(idx_complete(Path(root)/'FashionMNIST'/'raw'/f) for f in FASHION_FILES)
+# each IDX data set: torchvision's class (and folder), its name, what it shows, where
+# under a user's folder its four *-ubyte.gz files may be, where they must be its own
+IDX_SETS = {'fashion': dict(tv='FashionMNIST', title='Fashion-MNIST',
+                            what="Fashion-MNIST's clothes", under=('.',), own=('.',),
+                            home='at the top of the data folder'),
+            'mnist': dict(tv='MNIST', title='full MNIST', what="MNIST's digits",
+                          under=('.', 'MNIST/raw', 'mnist'), own=('MNIST/raw', 'mnist'),
+                          home='in MNIST/raw/ or mnist/ under the data folder')}
 
-def _has_fashion_gz(d:Path) -> bool:
+def _wrong_set(folder:Path, holds:str, kind:str) -> ValueError:
+    "The error for a place of `kind`'s files that holds the other data set's."
+    s, o = IDX_SETS[kind], IDX_SETS[holds]
+    return ValueError(f"{folder} holds {o['what']}, not {s['what']}; put "
+                      f"{s['title']}'s files there, and {o['title']}'s {o['home']}")
+
+def _ready(root:Path, kind:str) -> bool:
+    "Does torchvision's `root/<tv>/raw` hold all four complete files of `kind`?"
+    raw = Path(root)/IDX_SETS[kind]['tv']/'raw'
+    return all(idx_complete(raw/f) for f in FASHION_FILES)
+
+def _has_gz(d:Path) -> bool:
+    "Does folder `d` hold the four *-ubyte.gz files?"
     return all((Path(d)/f'{f}.gz').is_file() for f in FASHION_FILES)
 
 # %% ../nbs/15_fetch.ipynb #671cc1f9
-def gz_holds(folder:Path # holds train-labels-idx1-ubyte.gz
-            ) -> str|None:
-    "'fashion' or 'mnist' for the real files, from their training labels; else None."
-    path = Path(folder)/'train-labels-idx1-ubyte.gz'
-    try:
-        with gzip.open(path, 'rb') as f: labels = f.read(8 + 60_001)[8:]
-    except (OSError, EOFError): return None   # unreadable: the unzip reports it
-    if len(labels) != 60_000: return None
-    counts = [labels.count(c) for c in range(10)]
-    return 'fashion' if counts == [6000] * 10 else 'mnist'
+# training images per class in the real files
+TRAIN_COUNTS = {'fashion': [6000] * 10,
+                'mnist': [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]}
+
+def idx_holds(folder:Path, # holds train-labels-idx1-ubyte (or .gz, with `gz`)
+              gz:bool=False
+             ) -> str|None:
+    "'fashion' or 'mnist': whose 60,000 training labels these are nearer; else None."
+    y = _read_idx(Path(folder)/('train-labels-idx1-ubyte' + '.gz' * gz))
+    if y is None or len(y) != 8 + 60_000: return None
+    counts = [y[8:].count(c) for c in range(10)]
+    # how far the counts are from each data set's: the sum of the differences
+    off = {k: sum(abs(a - b) for a, b in zip(counts, n))
+           for k, n in TRAIN_COUNTS.items()}
+    return min(off, key=off.get)
+
+# %% ../nbs/15_fetch.ipynb #7abd9ad2
+def _find_gz(d:Path, kind:str) -> tuple:
+    "(The folder in `d` with `kind`'s four *-ubyte.gz, None) or (None, why not)."
+    s, other = IDX_SETS[kind], None
+    for u in s['under']:
+        if not _has_gz(f := Path(d)/u): continue
+        if (holds := idx_holds(f, gz=True)) in (None, kind): return f, None
+        if u in s['own']: raise _wrong_set(f, holds, kind)
+        other = holds       # the top of a data folder: the other set's place too
+    subs = [f'{u}/' for u in s['under'] if u != '.']
+    name = s['title'].replace('full ', '')
+    why = f'the four {name} *-ubyte.gz files are not there' + ', nor in ' * bool(subs)
+    why += ' or '.join(subs)
+    if other: why += f" (the ones there are {IDX_SETS[other]['what']})"
+    return None, why
 
 # %% ../nbs/15_fetch.ipynb #1855d4ff
+def _set_problem(raw:Path, kind:str=None) -> str|None:
+    "What is wrong with the four unzipped files in `raw` as `kind`'s; None if nothing."
+    if not raw.exists(): return 'not there'
+    if why := idx_problem(raw): return why
+    holds = idx_holds(raw)
+    if kind and holds not in (None, kind): return f"they are {IDX_SETS[holds]['what']}"
+    return None
+
 def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
                           root:Path,  # its root: files go to root/<name>/raw/
-                          tried:list  # what failed is added here
+                          tried:list, # what failed is added here
+                          kind=None   # 'fashion' or 'mnist': the other's are wrong
                          ) -> bool:
     "Let torchvision download `cls` into `root`; False (and why, in `tried`) if not."
     raw = Path(root)/cls.__name__/'raw'
-    # torchvision skips any file that exists: a truncated one goes first
-    for f in FASHION_FILES:
-        if (raw/f).exists() and not idx_complete(raw/f): (raw/f).unlink()
+    # torchvision skips files that exist: a damaged set goes first (the cache is ours)
+    if raw.exists() and _set_problem(raw, kind):
+        for f in FASHION_FILES + ('.source',): (raw/f).unlink(missing_ok=True)
     try:
         for train in (True, False): cls(root, train=train, download=True)
     except Exception as e:
@@ -278,39 +367,103 @@ def _torchvision_download(cls,        # torchvision's FashionMNIST or MNIST
         lines = lines or [type(e).__name__]
         why = lines[0] if len(lines) == 1 else f"{lines[0].rstrip(':')}: {lines[-1]}"
         tried.append(f'download with torchvision: {why}'); return False
-    if all(idx_complete(raw/f) for f in FASHION_FILES): return True
-    tried.append(f'download with torchvision: the files in {raw} are incomplete')
+    if (why := _set_problem(raw, kind)) is None: return True
+    tried.append(f'download with torchvision: {why}')
     return False
 
 # %% ../nbs/15_fetch.ipynb #7dd378bf
+def _source(src:Path) -> str:
+    "Which copy: the paths of `src`'s four *.gz, their sizes and times, one per line."
+    stats = [(src/f'{f}.gz', os.stat(src/f'{f}.gz')) for f in FASHION_FILES]
+    return ''.join(f'{p} {s.st_size} {s.st_mtime_ns}\n' for p, s in stats)
+
+def _swap_in(new:Path, dest:Path):
+    "Put folder `new` at `dest` in place of what is there: two renames, never a mix."
+    old = dest.with_name(f'.{dest.name}-{os.getpid()}-old-{uuid.uuid4().hex}')
+    try: dest.rename(old)
+    except FileNotFoundError: pass    # nothing there yet
+    try: new.rename(dest)
+    except OSError:                   # another process put its copy there first
+        if not dest.is_dir(): raise
+    shutil.rmtree(old, ignore_errors=True)
+
+def _unzip_into(src:Path, root:Path, kind:str):
+    "Check `src`'s four *-ubyte.gz, unzip them to a new folder, swap it in at `root`."
+    dest = root/IDX_SETS[kind]['tv']; stamp = dest/'raw'/'.source'
+    # the cache holds this very copy: nothing to do
+    if _ready(root, kind) and stamp.is_file() and stamp.read_text() == _source(src):
+        return
+    if why := idx_problem(src, gz=True): raise ValueError(f'{why}; {_fix(src)}')
+    root.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(root, f'.{dest.name}-')   # what a killed unzip left behind
+    new = Path(tempfile.mkdtemp(prefix=f'.{dest.name}-{os.getpid()}-', dir=root))
+    try:
+        (new/'raw').mkdir()
+        for f in FASHION_FILES: _gunzip_to(src/f'{f}.gz', new/'raw'/f)
+        (new/'raw'/'.source').write_text(_source(src))
+        _swap_in(new, dest)
+    finally: shutil.rmtree(new, ignore_errors=True)
+
+# %% ../nbs/15_fetch.ipynb #3c9ac572
+def _system_dirs(kind:str) -> list:
+    "Folders that the system's packages fill: Debian's copy of Fashion-MNIST."
+    return [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)
+            ] if kind == 'fashion' else []
+
+def _idx_fixes(kind:str) -> list:
+    "How a user gets `kind`'s files: their own folder, a package, the internet."
+    name = IDX_SETS[kind]['title'].replace('full ', '')
+    return [f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four {name} '
+            '*-ubyte.gz files (train-images-idx3-ubyte.gz and the others)'] + \
+           ['or, on Debian/Ubuntu: apt-get install dataset-fashion-mnist'
+            ] * (kind == 'fashion') + \
+           ['or connect to the internet, so that torchvision can download it']
+
+def _in_place(d:Path, kind:str) -> bool:
+    "Is torchvision's layout in the user's `d` whole? If it is wrong, an error says so."
+    if not _ready(d, kind): return False      # absent or incomplete: look elsewhere
+    raw = d/IDX_SETS[kind]['tv']/'raw'
+    if (holds := idx_holds(raw)) not in (None, kind): raise _wrong_set(raw, holds, kind)
+    if why := idx_problem(raw): raise ValueError(f'{why}; replace it with a good copy')
+    return True
+
+def _unzipped(label:str, d:Path, kind:str, root:Path, tried:list) -> bool:
+    "Unzip `kind`'s files in `d` into `root`; False (and why, in `tried`) if none."
+    src, why = _find_gz(d, kind)
+    if src is None: tried.append(f'{label} = {d}: {why}'); return False
+    _unzip_into(src, root, kind); return True
+
+def _tv_class(kind:str):
+    "torchvision's class for `kind`, imported only to download: it takes seconds."
+    return getattr(quiet_import('torchvision.datasets'), IDX_SETS[kind]['tv'])
+
+def _idx_root(kind:str, data_dir=None, cache=None, download=True) -> Path:
+    "A root where torchvision's class for `kind` loads it: see `fashion_root`."
+    tried, mine, root = [], _user_dirs(data_dir), data_home(cache)
+    for label, d in mine:
+        if _in_place(d, kind): return d
+    for label, d in mine:
+        if _unzipped(label, d, kind, root, tried): return root
+    raw = root/IDX_SETS[kind]['tv']/'raw'
+    if (why := _set_problem(raw, kind)) is None: return root
+    tried.append(f'torchvision files in {raw}: {why}')
+    for label, d in _system_dirs(kind):
+        if _unzipped(label, d, kind, root, tried): return root
+    if download and _torchvision_download(_tv_class(kind), root, tried, kind):
+        return root
+    raise _not_found(IDX_SETS[kind]['title'], tried, _idx_fixes(kind))
+
 def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST/raw/)
                  cache=None,    # torchvision's root (default: fastai's data folder)
-                 download=True) -> Path:
+                 download=True  # False: never download, only look
+                ) -> Path:
     "Find (or fetch) Fashion-MNIST; return a `root` that `FashionMNIST(root)` loads."
-    tried, mine = [], _user_dirs(data_dir)
-    # torchvision's own layout where the user points is used in place: nothing is
-    # written
-    for label, d in mine:
-        if _fashion_ready(d): return d
-    root = data_home(cache); raw = root/'FashionMNIST'/'raw'
-    if _fashion_ready(root): return root
-    state = 'incomplete' if raw.exists() else 'not there'
-    tried.append(f'torchvision files in {raw}: {state}')
-    for label, d in mine + [('Debian package dataset-fashion-mnist', DEBIAN_FASHION)]:
-        gz = _has_fashion_gz(d)
-        if gz and gz_holds(d) != 'mnist':   # the same names as MNIST's files
-            raw.mkdir(parents=True, exist_ok=True)
-            for f in FASHION_FILES:
-                clean_leftovers(raw, f'.{f}.')   # what a killed unzip left behind
-                if not idx_complete(raw/f): _gunzip_to(d/f'{f}.gz', raw/f)
-            return root
-        tried.append(f"{label} = {d}: its *-ubyte.gz files are MNIST's digits" if gz
-                     else f'{label} = {d}: the four *-ubyte.gz files are not all there')
-    if download:
-        FashionMNIST = quiet_import('torchvision.datasets').FashionMNIST
-        if _torchvision_download(FashionMNIST, root, tried): return root
-    raise _not_found('Fashion-MNIST', tried, [
-        f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four '
-        'Fashion-MNIST *-ubyte.gz files',
-        'or, on Debian/Ubuntu: apt-get install dataset-fashion-mnist',
-        'or connect to the internet, so that torchvision can download it'])
+    return _idx_root('fashion', data_dir, cache, download)
+
+# %% ../nbs/15_fetch.ipynb #a4017802
+def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/raw/
+               cache=None,     # where unpacked files go (default: fastai's data folder)
+               download=True   # False: never download, only look
+              ) -> Path:
+    "Find (or fetch) full MNIST; return a `root` that `MNIST(root)` loads."
+    return _idx_root('mnist', data_dir, cache, download)

@@ -4,18 +4,15 @@
 
 # %% ../nbs/10_multiclass.ipynb #042d49ac
 from __future__ import annotations
-from pathlib import Path
 import torch
 from torch import Tensor
 from .core import all_finite, as_device, quiet_import
 from .data import FASHION_CLASSES
-from .fetch import (DATA_ENV, FASHION_FILES, _not_found,
-                           _torchvision_download, _user_dirs, data_home,
-                           fashion_root, gz_holds, idx_complete)
+from .fetch import fashion_root, mnist_root
 
 # %% auto #0
-__all__ = ['MNIST_DIGITS', 'TEN_SETTINGS', 'TenClassData', 'mnist_root', 'ten_class_data', 'log_softmax', 'nll', 'cross_entropy',
-           'accuracy', 'fit_ten', 'predict', 'confusion_matrix', 'plot_confusion', 'most_confused']
+__all__ = ['MNIST_DIGITS', 'TEN_SETTINGS', 'TenClassData', 'ten_class_data', 'log_softmax', 'nll', 'cross_entropy', 'accuracy',
+           'fit_ten', 'predict', 'confusion_matrix', 'plot_confusion', 'most_confused']
 
 # %% ../nbs/10_multiclass.ipynb #08f7bbc4
 MNIST_DIGITS = tuple('0123456789')
@@ -71,48 +68,6 @@ TenClassData.__repr__ = lambda self: (
     f'TenClassData({self.dataset}, {len(self.classes)} classes: '
     f'train {tuple(self.train_x.shape)}, valid {tuple(self.valid_x.shape)}, '
     f'on {self.device})')
-
-# %% ../nbs/10_multiclass.ipynb #eba1b093
-def _mnist_ready(root) -> bool:
-    return all(idx_complete(Path(root)/'MNIST'/'raw'/f) for f in FASHION_FILES)
-
-def _find_gz(d:Path):
-    "The folder under `d` holding the four MNIST *-ubyte.gz files, or None."
-    for f in (d, d/'MNIST'/'raw', d/'mnist'):
-        # the same names as Fashion-MNIST's files: its clothes are never taken as digits
-        if (all((f/f'{n}.gz').is_file() for n in FASHION_FILES)
-            and gz_holds(f) != 'fashion'): return f
-
-# %% ../nbs/10_multiclass.ipynb #944e423b
-def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/raw/
-               cache=None,     # where unpacked files go (default: fastai's data folder)
-               download=True   # False: never download, only look
-              ) -> Path:
-    "A torchvision `root` where `MNIST(root)` loads full MNIST, found offline first."
-    from sgd7_nb.fetch import _gunzip_to
-    # the user's folders, as for every data set: one that does not exist is an error
-    mine, home = _user_dirs(data_dir), data_home(cache)
-    for d in [d for _, d in mine] + [home]:
-        if _mnist_ready(d): return d
-    raw, tried = home/'MNIST'/'raw', []
-    for label, d in mine:
-        if (src := _find_gz(d)) is None:
-            tried.append(f'{label} = {d}: no MNIST *-ubyte.gz files there or in '
-                         "MNIST/raw/ (Fashion-MNIST's are not taken for them)")
-            continue
-        raw.mkdir(parents=True, exist_ok=True)
-        for f in FASHION_FILES:
-            if not idx_complete(raw/f): _gunzip_to(src/f'{f}.gz', raw/f)
-        return home
-    state = 'incomplete' if raw.exists() else 'not there'
-    tried.append(f'torchvision files in {raw}: {state}')
-    if download:   # torchvision is imported only to download
-        MNIST = quiet_import('torchvision.datasets').MNIST
-        if _torchvision_download(MNIST, home, tried): return home
-    raise _not_found('full MNIST', tried, [
-        f'set {DATA_ENV} (or pass data_dir=) to a folder holding the four MNIST '
-        'files (train-images-idx3-ubyte.gz and the others)',
-        'or connect to the internet, so that torchvision can download it'])
 
 # %% ../nbs/10_multiclass.ipynb #2a35efe9
 def ten_class_data(dataset:str='fashion', # 'fashion' or 'mnist' (full MNIST)

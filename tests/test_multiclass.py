@@ -3,9 +3,9 @@ import gzip
 from pathlib import Path
 import pytest, torch, torchvision
 import torch.nn.functional as F
-from sgd7_nb.fetch import DataNotFoundError, FASHION_FILES
+from sgd7_nb.fetch import DataNotFoundError, FASHION_FILES, mnist_root
 from sgd7_nb.multiclass import (MNIST_DIGITS, TenClassData, accuracy, confusion_matrix,
-                                cross_entropy, log_softmax, mnist_root, most_confused, nll,
+                                cross_entropy, log_softmax, most_confused, nll,
                                 ten_class_data)
 
 def idx_bytes(a:torch.Tensor) -> bytes:
@@ -114,6 +114,6 @@ def test_fashion_files_are_never_taken_for_digits(tmp_path, monkeypatch):
     files['train-labels-idx1-ubyte'] = head + bytes(c for c in range(10) for _ in range(6000))
     write(tmp_path/'data', gz=True, files=files)
     monkeypatch.setenv('SGD7_DATA', str(tmp_path/'data'))
-    with pytest.raises(DataNotFoundError, match="Fashion-MNIST's are not taken"):
+    with pytest.raises(DataNotFoundError, match=r"\(the ones there are Fashion-MNIST's clothes\)"):
         mnist_root(cache=tmp_path/'c', download=False)
     assert not (tmp_path/'c'/'data'/'MNIST').exists()
