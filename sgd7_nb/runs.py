@@ -12,9 +12,9 @@ from .data import check_classes
 from .settings import article_figure, check_settings
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'PLOT_DPI', 'load_data', 'classes_label', 'table_row', 'format_time', 'TrainingBar', 'run_training',
-           'default_out', 'new_out', 'RunExists', 'check_out', 'plot_history', 'save_run', 'PlotWorker', 'explain',
-           'quiet_when_closed']
+__all__ = ['TABLE_COLUMNS', 'RUN_FILES', 'PLOT_DPI', 'load_data', 'classes_label', 'table_row', 'format_time', 'TrainingBar',
+           'run_training', 'default_out', 'new_out', 'RunExists', 'check_out', 'plot_history', 'save_run', 'PlotWorker',
+           'explain', 'quiet_when_closed']
 
 # %% ../nbs/13_runs.ipynb #3a88ae39
 @functools.lru_cache(maxsize=2)
@@ -239,7 +239,22 @@ def new_out(path) -> Path:
     return path.with_name(f'{path.name}-{n}')
 
 class RunExists(FileExistsError):
-    "The results folder holds an earlier run (or a file stands in its way)."
+    "The results folder holds an earlier run, or something that is not a run's."
+
+RUN_FILES = ('accuracy.png', 'metrics.json')   # a run's folder: these, nothing else
+
+def _foreign(folder:Path) -> list:
+    "The names in `folder` that no run writes: not in `RUN_FILES`, or not plain files."
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name not in RUN_FILES or p.is_symlink() or not p.is_file())
+
+def _is_run(folder:Path) -> bool:
+    "Does `folder` hold a run's files and nothing else?"
+    return folder.is_dir() and any(folder.iterdir()) and not _foreign(folder)
+
+def _here(out:Path) -> bool:
+    "Is `out` the working folder, a folder holding it, or no folder of its own?"
+    return out.name in ('', '.', '..') or Path.cwd().is_relative_to(out.resolve())
 
 def _put_back(out:Path):
     "Put back the earlier run a save killed mid-replace left in `.NAME.old-PID-*/run`."
@@ -250,18 +265,28 @@ def _put_back(out:Path):
         if not out.exists() and (old/'run').is_dir(): (old/'run').rename(out)
         shutil.rmtree(old, ignore_errors=True)
 
+def _refuse(out:Path, overwrite:bool):
+    "Raise `RunExists` unless `out` is free, empty, or a run that `overwrite` replaces."
+    def no(why): raise RunExists(errno.EEXIST, why, str(out))
+    if _here(out):
+        no('is the folder you are in, or holds it; choose a new folder for --out')
+    if out.exists() and not out.is_dir():
+        no("a file is in the way of the run's folder; choose another --out")
+    if not out.is_dir() or not any(out.iterdir()): return
+    if extra := _foreign(out):
+        no(f"holds what no run writes ({', '.join(extra[:3])}"
+           f"{', ...' * (len(extra) > 3)}); choose another --out "
+           "(--overwrite replaces only a run)")
+    if not overwrite:
+        no('holds an earlier run; choose another --out, or --overwrite to replace it')
+
 def check_out(out,                  # the run's folder
               overwrite:bool=False  # may an earlier run there be replaced?
              ) -> Path:
-    "`RunExists` if `out` holds a run (and not `overwrite`); `OSError` if not writable."
+    "`out` checked before a run: free, empty or a run to `overwrite`; else `RunExists`."
     out = Path(out)
     if out.parent.is_dir(): _put_back(out)
-    if out.exists() and not out.is_dir():
-        raise RunExists(errno.EEXIST, 'a file is in the way of the run\'s folder; '
-                        'choose another --out', str(out))
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise RunExists(errno.EEXIST, 'holds an earlier run; choose another --out, '
-                        'or --overwrite to replace it', str(out))
+    _refuse(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     # fails here if not writable
     tempfile.TemporaryDirectory(dir=out.parent, prefix=f'.{out.name}.check-').cleanup()
@@ -325,7 +350,7 @@ def _ready(out, overwrite:bool) -> Path:
     "`check_out`, but a folder taken since that check is no error: the run goes beside."
     try: return check_out(out, overwrite)
     except RunExists:
-        if not Path(out).is_dir(): raise
+        if _here(Path(out)) or not Path(out).is_dir(): raise
         return Path(out)
 
 def save_run(result:dict,          # from run_training
@@ -343,7 +368,7 @@ def save_run(result:dict,          # from run_training
         tmp.chmod(0o777 & ~_umask())   # as mkdir makes folders, not mkdtemp's 0700
         (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
         (draw or _draw_here)(result, tmp/'accuracy.png')
-        if overwrite and out.is_dir() and any(out.iterdir()): return _replace(tmp, out)
+        if overwrite and _is_run(out): return _replace(tmp, out)
         # onto nothing or an empty folder; taken meanwhile: beside it, as -2, -3, ...
         return _claim(tmp, out)
     finally: shutil.rmtree(tmp, ignore_errors=True)

@@ -53,3 +53,49 @@ def test_1_saves_at_the_same_moment_keep_every_result(tmp_path):
     assert sorted(p.name for p in got) == ['run', 'run-2', 'run-3', 'run-4']
     assert sorted(run_files(p)['seed'] for p in got) == [0, 1, 2, 3]
     assert leftovers(tmp_path) == []
+
+# ------------------------------------------------------------------ 2: --overwrite replaces a run, nothing else
+
+@pytest.fixture
+def thesis(home):
+    "The user's own folders beside the runs: docs/thesis.txt, and notes in the working folder."
+    (home/'docs').mkdir(); (home/'docs'/'thesis.txt').write_text('two years of work')
+    (home/'notes.txt').write_text('do not lose')
+    yield home
+    assert (home/'docs'/'thesis.txt').read_text() == 'two years of work'
+    assert (home/'notes.txt').read_text() == 'do not lose'
+    assert leftovers(home) == []
+
+@pytest.mark.parametrize('out, overwrite, want', [
+    ('docs', True, 'holds what no run writes (thesis.txt)'),
+    ('docs', False, 'holds what no run writes (thesis.txt)'),
+    ('.', True, 'is the folder you are in'),
+    ('.', False, 'is the folder you are in'),
+    ('PWD', True, 'is the folder you are in'),
+    ('..', True, 'is the folder you are in'),
+    ('docs/..', True, 'is the folder you are in'),
+    ('run+notes', True, 'holds what no run writes (notes.txt)'),
+])
+def test_2_overwrite_only_replaces_a_run(thesis, capsys, out, overwrite, want):
+    "Refused before training (no header, nothing written), with a line that is true."
+    if out == 'PWD': out = str(thesis)
+    if out == 'run+notes':
+        assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
+        (thesis/'run'/'notes.txt').write_text('mine'); out = 'run'
+    code, stdout, err = sgd7('train', '--epochs', '1', '--out', out, *['--overwrite'] * overwrite, capsys=capsys)
+    assert (code, stdout) == (2, ''), err
+    assert err.count('\n') == 1 and want in err and 'earlier run' not in err, err
+    if out == 'run': assert (thesis/'run'/'notes.txt').read_text() == 'mine'
+
+def test_2_save_run_never_replaces_what_is_not_a_run(thesis):
+    "Called directly, save_run puts the run beside a folder that is not a run, and refuses the working folder."
+    got = runs.save_run(fake_result(), thesis/'docs', overwrite=True, draw=fake_draw)
+    assert got == thesis/'docs-2' and run_files(got)
+    for here in ('.', str(thesis)):
+        with pytest.raises(runs.RunExists, match='is the folder you are in'):
+            runs.save_run(fake_result(), here, overwrite=True, draw=fake_draw)
+
+def test_2_a_run_is_still_replaced(home, capsys):
+    assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
+    code, out, err = sgd7('train', '--epochs', '2', '--out', 'run', '--overwrite', capsys=capsys)
+    assert code == 0 and run_files(home/'run')['epochs'] == 2 and leftovers(home) == []
