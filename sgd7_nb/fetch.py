@@ -99,13 +99,12 @@ def safe_extract(archive:Path,  # a .tar/.tgz file
             with tarfile.open(archive) as tf: _extract_all(tf, tmp)
         except UnsafeMember as e:
             raise ValueError(f'{archive}: {e}; nothing was extracted') from None
-        except OSError as e:
+        except (OSError, tarfile.TarError, EOFError) as e:
             # a full disk or a locked folder: say so, don't blame the archive
-            if e.errno in _NOT_THE_FILES_FAULT: raise
-            raise ValueError(f'{archive} is not a readable archive ({e}); replace it '
-                             'with a complete copy') from None
-        except (tarfile.TarError, EOFError) as e:
-            raise ValueError(f'{archive} is not a readable archive ({e}); replace it '
+            if isinstance(e, OSError) and e.errno in _NOT_THE_FILES_FAULT: raise
+            # tarfile tries each compression in turn, with a line for each failure
+            why = 'not a tar archive, compressed or not' if '\n' in str(e) else e
+            raise ValueError(f'{archive} is not a readable archive ({why}); replace it '
                              'with a complete copy') from None
         top = tmp/dest.name
         if not top.is_dir():
@@ -124,28 +123,58 @@ def safe_extract(archive:Path,  # a .tar/.tgz file
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/15_fetch.ipynb #a7ec9fab
-def mnist_complete(path:Path) -> bool:
-    "Is `path` a whole MNIST_SAMPLE folder: `labels.csv` and every image it names?"
+def _sample_missing(path:Path) -> str|None:
+    "What MNIST_SAMPLE folder `path` lacks, in words; None if it is whole."
     path = Path(path); csv = path/'labels.csv'
-    if not csv.is_file(): return False
+    if not csv.is_file(): return 'it has no labels.csv'
     names = [l.split(',')[0] for l in csv.read_text().splitlines()[1:] if l.strip()]
+    if not names: return 'its labels.csv names no image'
     # folder -> file names: one listing per folder, not one look-up per file
     wanted = {}
     for n in names:
         wanted.setdefault(os.path.dirname(n), set()).add(os.path.basename(n))
-    return len(names) > 0 and all(
-        (path/d).is_dir() and files <= set(os.listdir(path/d))
-        for d, files in wanted.items())
+    gone = sum(len(files - set(os.listdir(path/d) if (path/d).is_dir() else ()))
+               for d, files in wanted.items())
+    if not gone: return None
+    return (f"{gone:,} of the {len(names):,} images in its labels.csv "
+            f"{'is' if gone == 1 else 'are'} missing")
+
+def mnist_complete(path:Path) -> bool:
+    "Is `path` a whole MNIST_SAMPLE folder: `labels.csv` and every image it names?"
+    return _sample_missing(path) is None
 
 # %% ../nbs/15_fetch.ipynb #ceede410
+class _NoBar:
+    "A progress bar that draws nothing: fastprogress's prints '█' when it is made."
+    total = None
+    def __init__(self, *args, **kwargs): pass
+    def update(self, val): pass
+
 @contextmanager
 def _no_download_bar():
-    "Hide fastdownload's progress bar: a failed download left a stray '█' in our error."
-    import functools, fastdownload.core as fd
-    bar = fd.progress_bar
-    fd.progress_bar = functools.partial(bar, display=False)
+    "Hide fastdownload's progress bar: a failed download left a stray '█' on stdout."
+    import fastdownload.core as fd
+    bar, fd.progress_bar = fd.progress_bar, _NoBar
     try: yield
     finally: fd.progress_bar = bar
+
+def _unreadable(path:Path) -> Path:
+    "The first folder on the way to `path`, or `path` itself, this user may not read."
+    for p in [*reversed(path.parents), path]:
+        if not os.access(p, os.R_OK | (os.X_OK if p.is_dir() else 0)): return p
+    return path
+
+@contextmanager
+def _reading(ours:Path):
+    "A read refused outside our cache `ours` is the user's data: say that, not 'write'."
+    try: yield
+    except PermissionError as e:
+        where = Path(e.filename or ours).absolute()
+        if where.is_relative_to(Path(ours).absolute()): raise
+        p = _unreadable(where)
+        raise DataNotFoundError(f'this user may not read {p} (permission denied); make '
+                                f'it readable (chmod -R a+rX {p}) or use another copy'
+                               ) from None
 
 def _mnist_via_fastai(cache=None) -> Path:
     "`untar_data(URLs.MNIST_SAMPLE)`, `cache` as fastai's home; downloads if missing."
@@ -155,15 +184,21 @@ def _mnist_via_fastai(cache=None) -> Path:
         # its own config: fastai's global one stays untouched
         return ext.untar_data(ext.URLs.MNIST_SAMPLE, base=str(cache))
 
-def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sample.tgz
-                      cache=None,    # where extracted data lives; None: fastai's
-                      download=True) -> Path:
-    "Find (or fetch) MNIST_SAMPLE; return the path of the whole, extracted folder."
-    tried, mine = [], _user_dirs(data_dir)
+def _sample_in(d:Path) -> tuple:
+    "(The whole mnist_sample/ in `d`, or `d` itself, None), or (None, why not)."
+    for folder in (d, d/'mnist_sample'):
+        if folder.name != 'mnist_sample' or not folder.is_dir(): continue
+        if (why := _sample_missing(folder)) is None: return folder, None
+        return None, f'{folder} is incomplete: {why}'
+    return None, 'no mnist_sample/ folder'
+
+def _find_sample(data_dir=None, cache=None, download=True) -> Path:
+    "The search of `mnist_sample_path`, step by step."
+    tried, mine, whys = [], _user_dirs(data_dir), {}
     # a complete folder where the user points is used in place: nothing is written
     for label, d in mine:
-        for folder in (d, d/'mnist_sample'):
-            if folder.name == 'mnist_sample' and mnist_complete(folder): return folder
+        folder, whys[d] = _sample_in(d)
+        if folder is not None: return folder
     dest = data_home(cache)/'mnist_sample'
     for label, d in mine:
         if (d/'mnist_sample.tgz').is_file():
@@ -172,13 +207,18 @@ def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sam
             # where untar_data looks: later calls of untar_data(URLs.MNIST_SAMPLE) find
             # it there
             return dest
-        tried.append(f'{label} = {d}: '
-                     'no mnist_sample/ folder or mnist_sample.tgz there')
+        tried.append(f'{label} = {d}: {whys[d]}, and no mnist_sample.tgz')
     if mnist_complete(dest): return dest
     state = 'is incomplete' if dest.exists() else 'does not exist'
     tried.append(f"fastai's data folder: {dest} {state}")
     if download: return _download_mnist(dest, cache, tried)
     raise _mnist_not_found(tried)
+
+def mnist_sample_path(data_dir=None, # folder holding mnist_sample/ or mnist_sample.tgz
+                      cache=None,    # where extracted data lives; None: fastai's
+                      download=True) -> Path:
+    "Find (or fetch) MNIST_SAMPLE; return the path of the whole, extracted folder."
+    with _reading(data_home(cache)): return _find_sample(data_dir, cache, download)
 
 def _mnist_not_found(tried) -> DataNotFoundError:
     return _not_found('MNIST_SAMPLE', tried, [
@@ -458,7 +498,8 @@ def fashion_root(data_dir=None, # folder of the four *-ubyte.gz (or FashionMNIST
                  download=True  # False: never download, only look
                 ) -> Path:
     "Find (or fetch) Fashion-MNIST; return a `root` that `FashionMNIST(root)` loads."
-    return _idx_root('fashion', data_dir, cache, download)
+    with _reading(data_home(cache)):
+        return _idx_root('fashion', data_dir, cache, download)
 
 # %% ../nbs/15_fetch.ipynb #a4017802
 def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/raw/
@@ -466,4 +507,5 @@ def mnist_root(data_dir=None,  # a folder with the four MNIST files, or MNIST/ra
                download=True   # False: never download, only look
               ) -> Path:
     "Find (or fetch) full MNIST; return a `root` that `MNIST(root)` loads."
-    return _idx_root('mnist', data_dir, cache, download)
+    with _reading(data_home(cache)):
+        return _idx_root('mnist', data_dir, cache, download)
