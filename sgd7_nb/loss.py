@@ -8,15 +8,14 @@ __all__ = ['mnist_loss', 'batch_accuracy']
 # %% ../nbs/03_loss.ipynb #3975f886
 import torch
 from torch import Tensor
+from .images import check_binary
 
 # %% ../nbs/03_loss.ipynb #33a9318e
 def mnist_loss(predictions:Tensor, # raw model outputs (logits), e.g. (n, 1)
                targets:Tensor      # 1 for the positive class, else 0; same shape
               ) -> Tensor:
     "Mean distance from the target after a sigmoid (`1 - sigmoid(p)` for 1s)."
-    if predictions.shape != targets.shape:
-        raise ValueError(f'predictions {tuple(predictions.shape)} and targets '
-                         f'{tuple(targets.shape)} must have the same shape')
+    check_binary(targets, like=predictions)   # same shape, not empty, 0 or 1
     probs = predictions.sigmoid()
     return torch.where(targets == 1, 1 - probs, probs).mean()
 
@@ -25,7 +24,5 @@ def batch_accuracy(xb:Tensor, # raw model outputs (logits), e.g. (n, 1)
                    yb:Tensor  # targets, 1 or 0, same shape as xb
                   ) -> Tensor:
     "Share of logits on the right side of 0: `sigmoid(xb) > 0.5` exactly for targets 1."
-    if xb.shape != yb.shape:
-        raise ValueError(f'predictions {tuple(xb.shape)} and targets {tuple(yb.shape)} '
-                         'must have the same shape')
+    check_binary(yb, like=xb)   # same shape, not empty, 0 or 1
     return ((xb > 0).float() == yb).float().mean()

@@ -15,59 +15,21 @@ __all__ = ['MNIST_DIGITS', 'TEN_SETTINGS', 'TenClassData', 'ten_class_data', 'lo
            'fit_ten', 'predict', 'confusion_matrix', 'plot_confusion', 'most_confused']
 
 # %% ../nbs/10_multiclass.ipynb #08f7bbc4
+from .data import ImageData
 MNIST_DIGITS = tuple('0123456789')
 
-class TenClassData:
+class TenClassData(ImageData):
     "Images `train_x`/`valid_x` (n, 784) in [0, 1], labels `train_y`/`valid_y` (n,)."
-    def __init__(self, train_x, train_y, valid_x, valid_y, classes, dataset=''):
-        self.train_x, self.train_y = train_x, train_y
-        self.valid_x, self.valid_y = valid_x, valid_y
-        self.classes, self.dataset = tuple(classes), dataset
-        self._check('training', train_x, train_y)
-        self._check('validation', valid_x, valid_y)
-
-    def _check(self, split, x, y):
-        "Refuse shapes, labels outside 0..c-1, a class with no image, NaN or inf."
-        if x.ndim != 2 or y.shape != (len(x),) or y.dtype != torch.int64:
+    def check_labels(self, split, x, y):
+        "Refuse labels that are not class numbers 0 to c-1, an int64 for each image."
+        if y.shape != (len(x),) or y.dtype != torch.int64:
             raise ValueError(f'the {split} set must be x (n, pixels) and y (n,) int64; '
                              f'got {tuple(x.shape)} and {tuple(y.shape)} {y.dtype}')
         c = len(self.classes)
         if len(y) and (y.min() < 0 or y.max() >= c):
             raise ValueError(f'the {split} labels must be class numbers 0 to {c - 1}')
-        if (missing := (torch.bincount(y, minlength=c) == 0).nonzero()).numel():
-            raise ValueError(f'the {split} set has no image of class '
-                             f'{self.classes[int(missing[0])]!r}; each needs some')
-        if x.is_floating_point() and not all_finite(x):
-            raise ValueError(f'the {split} images hold NaN or infinite values; '
-                             'the data is damaged: replace the files')
 
-# %% ../nbs/10_multiclass.ipynb #78aa1b47
-def _to(self:TenClassData, device):
-    "Move the four tensors to `device`; returns the data object."
-    for k in ('train_x', 'train_y', 'valid_x', 'valid_y'):
-        setattr(self, k, getattr(self, k).to(device))
-    return self
-
-def _counts(self:TenClassData) -> dict:
-    "Images per split and class, e.g. `{'train': {'trouser': 6000, ...}, ...}`."
-    c = len(self.classes)
-    def per_class(y):
-        return dict(zip(self.classes, torch.bincount(y.cpu(), minlength=c).tolist()))
-    return {'train': per_class(self.train_y), 'valid': per_class(self.valid_y)}
-
-def _subset(self:TenClassData, n:int, seed:int=0) -> TenClassData:
-    "The same data with `n` training images drawn at random; the validation set whole."
-    gen = torch.Generator().manual_seed(seed)
-    idx = torch.randperm(len(self.train_x), generator=gen)[:n].to(self.device)
-    return TenClassData(self.train_x[idx], self.train_y[idx], self.valid_x,
-                        self.valid_y, self.classes, self.dataset)
-
-TenClassData.to, TenClassData.counts, TenClassData.subset = _to, _counts, _subset
-TenClassData.device = property(lambda self: self.train_x.device)
-TenClassData.__repr__ = lambda self: (
-    f'TenClassData({self.dataset}, {len(self.classes)} classes: '
-    f'train {tuple(self.train_x.shape)}, valid {tuple(self.valid_x.shape)}, '
-    f'on {self.device})')
+    def class_numbers(self, y): return y   # the labels are the class numbers
 
 # %% ../nbs/10_multiclass.ipynb #2a35efe9
 def ten_class_data(dataset:str='fashion', # 'fashion' or 'mnist' (full MNIST)
