@@ -143,7 +143,7 @@ def learner_loop(kind):
     def run(name, data, epochs, stamp, lr):
         from fastai.callback.core import Callback
         from sgd7_nb.dataloader import book_dls, tensor_dls
-        from sgd7_nb.learner import make_learner
+        from sgd7_nb.quick_learner import make_learner
         from sgd7_nb.deeper import make_model
         class Stamp(Callback):
             order = 100   # after every other callback's end-of-epoch work

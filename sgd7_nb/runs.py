@@ -199,7 +199,7 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
             own.fit(s['epochs'])
         else:
             from sgd7_nb.dataloader import tensor_dls
-            from sgd7_nb.learner import make_learner
+            from sgd7_nb.quick_learner import make_learner
             fastai_kw = (dict(loss_func=kw['loss_func'], metrics=kw['metric'])
                          if ten else {})
             learn = make_learner(tensor_dls(data, bs=bs, seed=s['seed'], device=device),

@@ -212,7 +212,7 @@ def test_9_wrong_targets_empty_class_nan():
 
 def test_11_messages():
     from sgd7_nb.dataloader import TensorLoader
-    from sgd7_nb.learner import make_learner
+    from sgd7_nb.quick_learner import make_learner
     from sgd7_nb.optim import BasicOptim
     from sgd7_nb.settings import check_settings
     with pytest.raises(ValueError, match='not a learning-rate problem'): TensorLoader(torch.full((2, 3), float('nan')), torch.ones(2, 1))
