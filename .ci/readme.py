@@ -33,7 +33,8 @@ def readme(nb_path='nbs/index.ipynb'):
         if text: out.append(text if 'text/markdown' in json.dumps(c.get('outputs', [])) else f'    ' + text.replace('\n', '\n    '))
     text = '\n\n'.join(out)
     # links between notebooks are relative to nbs/; from the repository root they need the folder
-    text = re.sub(r'\]\((\d\d_\w+\.ipynb)\)(?!`)', r'](nbs/\1)', text)  # not in `code`
+    # (02a_gradient too, and with an #anchor)
+    text = re.sub(r'\]\((\d\d\w*\.ipynb(?:#[\w-]+)?)\)(?!`)', r'](nbs/\1)', text)  # not in `code`
     # pictures: GitHub shows Markdown images but not Quarto's {fig-alt="..."}: the alt text becomes
     # the image's text, and the path is taken from the repository root
     text = re.sub(r'!\[([^\]]*)\]\((images/[^)\s]+)\)\{fig-alt="([^"]*)"\}', r'![\3](nbs/\2)', text)

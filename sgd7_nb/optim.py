@@ -5,6 +5,7 @@
 # %% ../nbs/06_optim.ipynb #4e1810e6
 from __future__ import annotations
 import math
+from fastcore.basics import patch
 from .core import real_number
 import torch
 from torch import Tensor
@@ -41,17 +42,18 @@ class BasicOptim:
                  params,    # tensors that require grad, e.g. model.parameters()
                  lr:float): # learning rate: the step is lr times the gradient
         self.params, self.lr = _as_params(params), _learning_rate(lr)
-
     def step(self):
         "Move every parameter that has a gradient by `-lr` times that gradient."
         for p in self.params:
             if p.grad is not None: p.data -= self.lr * p.grad.data
-
     def zero_grad(self):
         "Forget the gradients (None), so the next `backward` starts afresh."
         for p in self.params: p.grad = None
 
-    def __repr__(self):
-        numbers = sum(p.numel() for p in self.params)
-        return (f'{type(self).__name__}({len(self.params)} tensors, {numbers} numbers, '
-                f'lr={self.lr})')
+# %% ../nbs/06_optim.ipynb #325f092b
+@patch
+def __repr__(self:BasicOptim):
+    "What it holds, e.g. `BasicOptim(2 tensors, 3 numbers, lr=0.1)`."
+    n = sum(p.numel() for p in self.params)
+    return (f'{type(self).__name__}({len(self.params)} tensors, {n} numbers, '
+            f'lr={self.lr})')

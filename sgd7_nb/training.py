@@ -5,6 +5,7 @@
 # %% ../nbs/05_training.ipynb #fe1c17b4
 from __future__ import annotations
 import math, time
+from contextlib import contextmanager
 import torch
 from torch import nn, Tensor
 from .loss import mnist_loss, batch_accuracy
@@ -44,6 +45,27 @@ def train_epoch(model,               # called on a batch to predict
     if n == 0: raise ValueError('the training loader yielded no batches')
     return (total / n).item()
 
+# %% ../nbs/05_training.ipynb #6a2a5d09
+def _batch_sums(model, dl, loss_func, metric) -> tuple:
+    "`(loss × size, metric × size, size)` summed over the batches of `dl`."
+    loss_sum, metric_sum, n = 0., 0., 0
+    for xb, yb in dl:
+        preds = model(xb)
+        loss_sum = loss_sum + loss_func(preds, yb) * len(xb)
+        metric_sum = metric_sum + metric(preds, yb) * len(xb)
+        n += len(xb)
+    return loss_sum, metric_sum, n
+
+# %% ../nbs/05_training.ipynb #d2f1b44e
+@contextmanager
+def _eval_mode(model): # an nn.Module (anything else is left alone)
+    "Inside the `with` block `model` is in eval mode; afterwards as it was."
+    was_training = isinstance(model, nn.Module) and model.training
+    if was_training: model.eval()
+    try: yield model
+    finally:
+        if was_training: model.train()
+
 # %% ../nbs/05_training.ipynb #1770a194
 def validate_epoch(model,                 # called on a batch to predict
                    dl,                    # (xb, yb) batches of the validation set
@@ -52,18 +74,8 @@ def validate_epoch(model,                 # called on a batch to predict
                   ) -> tuple:
     "`(loss, metric)` over all of `dl`, each batch weighted by its size."
     check_same_device(model, dl)
-    was_training = isinstance(model, nn.Module) and model.training
-    if was_training: model.eval()
-    loss_sum, metric_sum, n = 0., 0., 0
-    try:
-        with torch.no_grad():
-            for xb, yb in dl:
-                preds = model(xb)
-                loss_sum = loss_sum + loss_func(preds, yb) * len(xb)
-                metric_sum = metric_sum + metric(preds, yb) * len(xb)
-                n += len(xb)
-    finally:
-        if was_training: model.train()
+    with _eval_mode(model), torch.no_grad():
+        loss_sum, metric_sum, n = _batch_sums(model, dl, loss_func, metric)
     if n == 0: raise ValueError('the validation loader yielded no batches')
     sums = torch.stack([torch.as_tensor(loss_sum), torch.as_tensor(metric_sum)])
     valid_loss, value = (sums / n).tolist()
