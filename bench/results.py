@@ -64,7 +64,7 @@ def train_one(job):
     from sgd7_nb.runs import load_data, run_training
     kind, d, what, seed = job
     if kind == 'from_scratch':
-        from sgd7_nb.settings import train_from_scratch
+        from sgd7_nb.seed_rows import train_from_scratch
         data = load_data(d)   # loaded (or remembered) before the clock starts
         (_, hist), cpu, wall = _timed(train_from_scratch, data, std=what, seed=seed, device='cpu')
         return job, hist[-1]['accuracy'], cpu, wall

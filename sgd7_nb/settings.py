@@ -11,7 +11,7 @@ from .data import DATASETS, check_classes
 # %% auto #0
 __all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'ARTICLES', 'SEED_SETTINGS', 'DEEPER_SETTINGS',
            'ONE_CYCLE_SETTINGS', 'FLOAT32_MAX', 'seed_settings', 'article_figure', 'seed_verdict', 'ten_class_settings',
-           'check_settings', 'stuck_share', 'train_from_scratch']
+           'check_settings']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
@@ -153,46 +153,3 @@ def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
     epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
     return dict(dataset=dataset, classes=classes, model=model, loop=loop,
                 epochs=epochs, lr=lr, bs=bs, seed=seed, one_cycle=bool(one_cycle))
-
-# %% ../nbs/12_settings.ipynb #bd1f9f83
-def stuck_share(model,            # called on x to predict logits, e.g. Linear1Model
-                x,                # a tensor of inputs, e.g. a training set's images
-                y,                # their targets, 1 or 0, shaped like the logits
-                level:float=0.01  # flat: the slope is under this share of its peak
-               ) -> float:
-    "Share of `x` called wrong with a logit where the sigmoid is flat: stuck images."
-    import torch
-    with torch.no_grad(): z = model(x)
-    p = z.sigmoid()
-    flat = p * (1 - p) < level / 4   # the slope's peak is 1/4, at 0
-    return (flat & ((z > 0).float() != y)).float().mean().item()
-
-# %% ../nbs/12_settings.ipynb #71a0297a
-def train_from_scratch(data,             # a TwoClassData, e.g. from two_class_data
-                       epochs:int=None,  # None: the seed articles' scratch epochs
-                       lr:float=None,    # None: the seed articles' learning rate, 1
-                       std:float=1.0,    # init_params' standard deviation; articles: 1
-                       seed:int=42,      # fixes the start and the order of the batches
-                       bs:int=BS,        # batch size
-                       device=None       # None: default_device()
-                      ) -> tuple:
-    "The articles' run: `Linear1Model`, `BasicOptim`, `train_model`; (model, history)."
-    from sgd7_nb.core import as_device, set_seed
-    from sgd7_nb.dataloader import TensorLoader
-    from sgd7_nb.optim import BasicOptim
-    from sgd7_nb.params import Linear1Model
-    from sgd7_nb.training import train_model
-    if epochs is None or lr is None:
-        s = seed_settings(data.dataset, 'linear', 'scratch')
-        if epochs is None: epochs = s['epochs']
-        if lr is None: lr = s['lr']
-    epochs, lr, bs, seed = _check_numbers(epochs, lr, bs, seed)
-    device = as_device(device)
-    set_seed(seed); model = Linear1Model(std=std, device=device)
-    trn = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True, seed=seed,
-                       device=device)
-    val = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
-    # each epoch's history row gains the stuck share of the training images
-    def add_stuck(row): row['stuck'] = stuck_share(model, trn.x, trn.y)
-    opt = BasicOptim(model.parameters(), lr)
-    return model, train_model(model, trn, val, opt, epochs, on_epoch=add_stuck)

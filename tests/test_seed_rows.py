@@ -1,8 +1,8 @@
-"""The from-scratch helpers of the settings module: light to import, and the articles' run on tiny data."""
+"""The seed-row helpers (seed_rows): the settings stay light to import, and the articles' run on tiny data."""
 import subprocess, sys
 import pytest, torch
 from sgd7_nb.data import TwoClassData
-from sgd7_nb.settings import stuck_share, train_from_scratch
+from sgd7_nb.seed_rows import stuck_share, train_from_scratch
 
 def tiny(n=64, seed=0):
     "Two separable classes of 784 'pixels': bright left half against bright right half."
