@@ -14,7 +14,7 @@
    Before timing, the floor, the bare loop, train_model and make_learner each train one epoch
    from the same weights over the same batches, and must end with the same weights.
 
-2. Deeper models (sgd7_nb.settings.DEEPER_MODELS, with the threads the package chooses for
+2. Deeper models (sgd7_nb.settings.DEEPER_SETTINGS, with the threads the package chooses for
    them): train_model and make_learner against a raw PyTorch loop
    (`torch.optim.SGD`, batches by `index_select`) for the same model on the same tensors.
 
@@ -229,10 +229,10 @@ def raw_torch_loop(name, data, epochs, stamp, lr, loss_func):
 def deeper(args, data, lines, failed):
     from sgd7_nb.core import threads_for
     from sgd7_nb.deeper import make_model
-    from sgd7_nb.settings import DEEPER_MODELS, seed_settings
+    from sgd7_nb.settings import DEEPER_SETTINGS, seed_settings
     from sgd7_nb.loss import mnist_loss as loss_func
     # resnet18's epoch takes seconds of a CPU: its overhead ratio is smaller still, and not timed here
-    names = [m for m in DEEPER_MODELS if m != 'resnet18']
+    names = [m for m in dict.fromkeys(k[1] for k in DEEPER_SETTINGS) if m != 'resnet18']
     if not names: lines.append('\n(no deeper models in this version)'); return
     for name in names:
         lr = seed_settings('mnist', name)['lr']

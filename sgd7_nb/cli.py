@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, os, sys, warnings
 from .core import JIT_NOTICE, check_threads
 from .data import DATASETS, FASHION_CLASSES, check_classes
-from .settings import BS, ALL_MODELS, LOOPS, article_figure, check_settings
+from .settings import BS, MODELS, LOOPS, article_figure, check_settings
 
 # %% auto #0
 __all__ = ['make_parser', 'main']
@@ -38,7 +38,7 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--classes', nargs='+', metavar='CLASS',
                    help='two classes, positive first, or all (default: 3 7 or '
                         'dress pullover)')
-    t.add_argument('--model', choices=ALL_MODELS, default='linear',
+    t.add_argument('--model', choices=MODELS, default='linear',
                    help='model (default: linear)')
     t.add_argument('--loop', choices=LOOPS, default='scratch',
                    help='scratch: train_model; learner: fastai Learner; '

@@ -9,16 +9,12 @@ from .core import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0
-__all__ = ['LOOPS', 'BS', 'MODELS', 'DEEPER_MODELS', 'ALL_MODELS', 'ARTICLES', 'SEED_SETTINGS', 'DEEPER_SETTINGS',
-           'ONE_CYCLE_SETTINGS', 'FLOAT32_MAX', 'seed_settings', 'article_figure', 'seed_verdict', 'ten_class_settings',
-           'check_settings']
+__all__ = ['LOOPS', 'BS', 'ARTICLES', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'MODELS', 'ONE_CYCLE_SETTINGS', 'FLOAT32_MAX',
+           'seed_settings', 'article_figure', 'seed_verdict', 'ten_class_settings', 'check_settings']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
 BS = 256  # the batch size of every seed run
-MODELS = ('linear', 'simple_net')  # the seed articles' models
-DEEPER_MODELS = ('cnn', 'resnet18') # from the going-deeper notebook
-ALL_MODELS = MODELS + DEEPER_MODELS
 
 # the seed articles, by the short names SEED_SETTINGS's `source` gives them
 ARTICLES = {'mnist': 'MNIST: Distinguishing Threes from Sevens (August 2021)',
@@ -45,14 +41,15 @@ SEED_SETTINGS = {
     ('fashion', 'simple_net', 'learner'):
         dict(epochs=30, lr=0.1, article=96.75, source='fashion-net'),
 }
-assert {k[1] for k in SEED_SETTINGS} == set(MODELS)
 DEEPER_SETTINGS = {  # (dataset, model) -> epochs and learning rate, for every loop
     ('mnist',   'cnn'): dict(epochs=10, lr=1.0),
     ('fashion', 'cnn'): dict(epochs=10, lr=0.5),
     ('mnist',   'resnet18'): dict(epochs=1, lr=0.1),
     ('fashion', 'resnet18'): dict(epochs=1, lr=0.1),
 }
-assert {k[1] for k in DEEPER_SETTINGS} == set(DEEPER_MODELS)
+# every model name, read off the tables above: a model exists for the command
+# once it has settings, and is named nowhere else here
+MODELS = tuple(dict.fromkeys(k[1] for k in (*SEED_SETTINGS, *DEEPER_SETTINGS)))
 # model -> epochs, peak lr and batch size of a one-cycle run (train_one_cycle)
 ONE_CYCLE_SETTINGS = {'cnn': dict(epochs=20, lr=1e-2, bs=256),
                       'resnet18': dict(epochs=1, lr=1e-2, bs=64)}
@@ -63,12 +60,12 @@ def seed_settings(dataset:str='mnist',  # 'mnist' or 'fashion'
                   loop:str='scratch'    # 'scratch', 'learner' (fastai's) or 'own'
                  ) -> dict:
     "The seed articles' `epochs`, `lr` and `bs` for this combination."
-    valid_names = (('dataset', dataset, DATASETS), ('model', model, ALL_MODELS),
+    valid_names = (('dataset', dataset, DATASETS), ('model', model, MODELS),
                    ('loop', loop, LOOPS))
     for name, value, valid in valid_names:
         if value not in valid:
             raise ValueError(f'unknown {name} {value!r}; valid: ' + ', '.join(valid))
-    if model in DEEPER_MODELS: s = DEEPER_SETTINGS[dataset, model]
+    if (dataset, model) in DEEPER_SETTINGS: s = DEEPER_SETTINGS[dataset, model]
     else: s = SEED_SETTINGS[dataset, model, 'scratch' if loop == 'own' else loop]
     return dict(epochs=s['epochs'], lr=s['lr'], bs=BS)
 
@@ -91,7 +88,7 @@ def seed_verdict(figure:float, # the seed article's accuracy (%), from its one r
 
 # %% ../nbs/12_settings.ipynb #549de909
 def ten_class_settings(dataset:str='fashion', # 'fashion' or 'mnist' (all ten digits)
-                       model:str='linear',    # a name in ALL_MODELS
+                       model:str='linear',    # a name in MODELS
                        loop:str='scratch'     # 'scratch', 'learner' or 'own'
                       ) -> dict:
     "Epochs, first learning rate and batch size of a ten-class run: `TEN_SETTINGS`."
