@@ -48,6 +48,9 @@ def main():
     a = p.parse_args()
     # as an activated environment would: its scripts (e.g. `sgd7`) come first on PATH
     os.environ['PATH'] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '')
+    # stored outputs need the kernel's own inline backend: a non-interactive MPLBACKEND (Agg)
+    # would run every plot and show none of them
+    if a.save: os.environ.pop('MPLBACKEND', None)
     os.environ['JUPYTER_PATH'] = kernel_dir() + os.pathsep + os.environ.get('JUPYTER_PATH', '')
     label = f'{a.label} ' if a.label else ''
     def one(nb):
