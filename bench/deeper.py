@@ -8,7 +8,7 @@ Prints a markdown table and writes bench/deeper.md.
     python bench/deeper.py [--seeds 5] [--resnet]
 """
 import argparse, os, statistics, time, warnings
-from sgd7_nb.core import JIT_NOTICE
+from sgd7_nb.notebook import JIT_NOTICE
 warnings.filterwarnings('ignore', message=JIT_NOTICE)
 from pathlib import Path
 

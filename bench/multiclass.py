@@ -7,7 +7,7 @@ Prints a markdown table and writes bench/multiclass.md (after each model, so a l
     python bench/multiclass.py [--seeds 5] [--cnn-seeds 5] [--models linear simple_net cnn]
 """
 import argparse, os, statistics, time, warnings
-from sgd7_nb.core import JIT_NOTICE
+from sgd7_nb.notebook import JIT_NOTICE
 warnings.filterwarnings('ignore', message=JIT_NOTICE)
 from pathlib import Path
 

@@ -32,7 +32,7 @@ leaves what it measured.
     python bench/results.py [--seeds 5] [--workers 1] [--no-cnn]
 """
 import argparse, json, multiprocessing as mp, os, platform, statistics, time, warnings
-from sgd7_nb.core import JIT_NOTICE
+from sgd7_nb.notebook import JIT_NOTICE
 warnings.filterwarnings('ignore', message=JIT_NOTICE)  # from fastai's import
 from pathlib import Path
 
@@ -49,7 +49,7 @@ def _warm():
     import torch
     torch.set_num_threads(1)  # one thread per worker: the workers are the parallelism
     import fastai.learner, fastai.optimizer, torchvision.models  # the Learner loop's and resnet18's
-    from sgd7_nb.core import quiet_import
+    from sgd7_nb.notebook import quiet_import
     quiet_import('fastai.vision.learner')  # resnet18's body
     import sgd7_nb.runs, sgd7_nb.deeper, sgd7_nb.multiclass
 

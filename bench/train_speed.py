@@ -40,7 +40,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from sgd7_nb.core import JIT_NOTICE
+from sgd7_nb.notebook import JIT_NOTICE
 warnings.filterwarnings('ignore', message=JIT_NOTICE)   # PyTorch's notice when fastai is imported
 
 SEED, BS = 42, 256
@@ -227,7 +227,7 @@ def raw_torch_loop(name, data, epochs, stamp, lr, loss_func):
         stamp()
 
 def deeper(args, data, lines, failed):
-    from sgd7_nb.core import threads_for
+    from sgd7_nb.threads import threads_for
     from sgd7_nb.deeper import make_model
     from sgd7_nb.settings import DEEPER_SETTINGS, seed_settings
     from sgd7_nb.loss import mnist_loss as loss_func

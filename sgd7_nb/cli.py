@@ -5,7 +5,8 @@
 # %% ../nbs/14_cli.ipynb #06078b3d
 from __future__ import annotations
 import argparse, os, sys, warnings
-from .core import JIT_NOTICE, check_threads
+from .notebook import JIT_NOTICE
+from .threads import check_threads
 from .data import DATASETS, FASHION_CLASSES, check_classes
 from .settings import BS, MODELS, LOOPS, article_figure, check_settings
 

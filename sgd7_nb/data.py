@@ -6,7 +6,8 @@
 from __future__ import annotations
 from collections.abc import Mapping, Set
 from fastcore.basics import patch
-from .core import as_device, whole_number
+from .core import as_device
+from .checks import whole_number
 from .fetch import data_home, fashion_root, mnist_sample_path
 from .images import check_binary, check_rows, read_pngs_cached
 # PyTorch, torchvision, pandas and matplotlib are imported inside the functions that

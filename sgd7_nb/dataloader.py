@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 import torch
 from torch import Tensor
-from .core import all_finite, as_device, whole_number
+from .checks import all_finite, whole_number
+from .core import as_device
 
 # %% auto #0
 __all__ = ['book_dls', 'TensorLoader', 'tensor_dls']

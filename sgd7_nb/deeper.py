@@ -58,7 +58,7 @@ def make_model(name:str,      # 'linear', 'simple_net', 'cnn' or 'resnet18'
 def resnet18_model(n_out:int=1 # outputs
                   ) -> nn.Module:
     "fastai's resnet18 body and head, untrained, for flattened 28x28 grey images."
-    from sgd7_nb.core import quiet_import
+    from sgd7_nb.notebook import quiet_import
     create_vision_model = quiet_import('fastai.vision.learner').create_vision_model
     from torchvision.models import resnet18
     body = create_vision_model(resnet18, n_out, pretrained=False, n_in=1)
@@ -200,7 +200,8 @@ def book_learner(seed:int=42,       # fixes the weights and the order of the bat
                  device=None,       # None: default_device()
                  quiet:bool=True):  # no progress bar or table
     "The book's `vision_learner(dls, resnet18, pretrained=False)` on MNIST_SAMPLE."
-    from sgd7_nb.core import set_seed, quiet_import
+    from sgd7_nb.core import set_seed
+    from sgd7_nb.notebook import quiet_import
     from sgd7_nb.fetch import mnist_sample_path
     import torch.nn.functional as F
     from torchvision.models import resnet18

@@ -7,7 +7,8 @@ from __future__ import annotations
 import errno, gzip, math, os, shutil, tarfile, tempfile, uuid, zlib
 from contextlib import contextmanager
 from pathlib import Path
-from .core import clean_leftovers, quiet_import
+from .leftovers import clean_leftovers
+from .notebook import quiet_import
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'TRAIN_COUNTS', 'DataNotFoundError', 'data_home',

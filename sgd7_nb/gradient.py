@@ -9,7 +9,7 @@ __all__ = ['finite_diff', 'slope', 'descend']
 import math
 import torch
 from torch import Tensor
-from .core import real_number, whole_number
+from .checks import real_number, whole_number
 
 # %% ../nbs/02a_gradient.ipynb #e62954a9
 def finite_diff(f,             # a function of a tensor, e.g. `lambda x: x**2`

@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib, os, tempfile
 from collections import Counter
 from pathlib import Path
-from .core import all_finite, clean_leftovers
+from .checks import all_finite
+from .leftovers import clean_leftovers
 # NumPy, PIL and PyTorch are imported inside the functions that use them: the command
 # line loads the data page, and so this module, for the names of the classes before it
 # needs PyTorch, whose import alone takes about 1.5 s (see bench/train_speed.md)

@@ -6,7 +6,9 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from .core import all_finite, as_device, quiet_import
+from .checks import all_finite
+from .core import as_device
+from .notebook import quiet_import
 from .data import FASHION_CLASSES
 from .fetch import fashion_root, mnist_root
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 from fastcore.basics import patch
-from .core import real_number
+from .checks import real_number
 import torch
 from torch import Tensor
 

@@ -10,7 +10,9 @@ from torch import nn
 from .loss import mnist_loss, batch_accuracy
 from .optim import BasicOptim
 from .training import TrainingDiverged
-from .core import check_same_device, num_threads, real_number, threads_for
+from .core import check_same_device
+from .threads import num_threads, threads_for
+from .checks import real_number
 
 # %% auto #0
 __all__ = ['BasicCallback', 'Metrics', 'DivergenceStop', 'Recorder', 'ProgressBar', 'OnEpoch', 'BasicLearner', 'one_batch',

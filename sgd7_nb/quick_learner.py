@@ -13,7 +13,8 @@ from fastai.callback.core import TrainEvalCallback
 from fastai.learner import CastToTensor, Learner, Recorder
 from fastai.optimizer import SGD, Optimizer, sgd_step, weight_decay
 from fastai.torch_core import num_distrib
-from .core import num_threads, real_number, threads_for
+from .threads import num_threads, threads_for
+from .checks import real_number
 from .dataloader import TensorLoader
 from .learner import ExactLoss
 from .loss import batch_accuracy, mnist_loss

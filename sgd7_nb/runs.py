@@ -7,7 +7,7 @@ from __future__ import annotations
 import errno, functools, json, os, re, shutil, sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
-from .core import clean_leftovers
+from .leftovers import clean_leftovers
 from .data import check_classes
 from .settings import article_figure, check_settings
 
@@ -258,7 +258,7 @@ def _here(out:Path) -> bool:
 
 def _put_back(out:Path):
     "Put back the earlier run a save killed mid-replace left in `.NAME.old-PID-*/run`."
-    from sgd7_nb.core import pid_alive
+    from sgd7_nb.leftovers import pid_alive
     for old in out.parent.glob(f'.{out.name}.old-*'):
         m = re.match(rf'\.{re.escape(out.name)}\.old-(\d+)-', old.name)
         if not m or pid_alive(int(m.group(1))): continue

@@ -5,7 +5,7 @@
 # %% ../nbs/12_settings.ipynb #c666b85c
 from __future__ import annotations
 import math
-from .core import real_number, whole_number
+from .checks import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn, Tensor
 from .loss import mnist_loss, batch_accuracy
-from .core import check_same_device, cpu_threads, set_seed
+from .core import check_same_device, set_seed
+from .threads import cpu_threads
 from .dataloader import TensorLoader
 
 # %% auto #0
