@@ -4,7 +4,7 @@
 
 Each notebook runs in its own kernel, started from this interpreter (so from its environment),
 with DIR (default: the notebook's folder) as the working directory. One line per notebook:
-`L PASS 01_data.ipynb (12 s)` or `L FAIL ...` followed by the failing cell's error. With --save the
+`L PASS 00_data.ipynb (12 s)` or `L FAIL ...` followed by the failing cell's error. With --save the
 outputs are written back into the notebook (how the stored outputs that the docs show are made).
 Exit status: the number of failed notebooks (at most 100)."""
 import argparse, json, os, sys, tempfile, time, warnings

@@ -5,6 +5,7 @@
 # %% ../nbs/04_dataloader.ipynb #d3919807
 from __future__ import annotations
 import math
+from fastcore.basics import patch
 import torch
 from torch import Tensor
 from .checks import all_finite, whole_number
@@ -24,6 +25,24 @@ def book_dls(data,        # a TwoClassData from sgd7_nb.data.two_class_data
     return DataLoaders(DataLoader(dset, bs=bs, shuffle=True),
                        DataLoader(valid_dset, bs=bs), device=as_device(device))
 
+# %% ../nbs/04_dataloader.ipynb #tlchk001
+def _batchable(x, y, bs) -> int:
+    "`bs` checked, once `x` and `y` are known to be rows of finite numbers, paired."
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        raise TypeError(f'x and y must be tensors, got {type(x).__name__} and '
+                        f'{type(y).__name__}')
+    if len(x) != len(y):
+        raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
+    if len(x) == 0: raise ValueError('x and y are empty; there is nothing to load')
+    if x.is_floating_point() and x.device.type != 'meta' and not all_finite(x):
+        raise ValueError('x holds NaN or infinite values; the inputs are damaged '
+                         '(this is not a learning-rate problem)')
+    bs = whole_number(bs, 'bs (batch size)')
+    if bs < 1:
+        raise ValueError('bs (batch size) must be a whole number of at least 1, '
+                         f'got {bs!r}')
+    return bs
+
 # %% ../nbs/04_dataloader.ipynb #9aaa6102
 class TensorLoader:
     "Batches `(xb, yb)` of rows of `x` and `y`, shuffled if asked; a short last kept."
@@ -36,19 +55,7 @@ class TensorLoader:
                  shuffle:bool=False,  # draw a new order every epoch (for training)
                  seed:int|None=None,  # seeds the order of the epochs; None: torch's
                  device=None):        # where batches live; None: default_device()
-        if not isinstance(x, Tensor) or not isinstance(y, Tensor):
-            raise TypeError(f'x and y must be tensors, got {type(x).__name__} and '
-                            f'{type(y).__name__}')
-        if len(x) != len(y):
-            raise ValueError(f'x has {len(x)} rows but y has {len(y)}; they must match')
-        if len(x) == 0: raise ValueError('x and y are empty; there is nothing to load')
-        if x.is_floating_point() and x.device.type != 'meta' and not all_finite(x):
-            raise ValueError('x holds NaN or infinite values; the inputs are damaged '
-                             '(this is not a learning-rate problem)')
-        bs = whole_number(bs, 'bs (batch size)')
-        if bs < 1:
-            raise ValueError('bs (batch size) must be a whole number of at least 1, '
-                             f'got {bs!r}')
+        bs = _batchable(x, y, bs)
         self.x, self.y, self.n, self.bs, self.shuffle = x, y, len(x), bs, shuffle
         if shuffle and seed is None: seed = int(torch.randint(0, 2**62, ()))
         self.seed = seed
@@ -59,35 +66,41 @@ class TensorLoader:
         "Number of batches per epoch: the last, short batch counts."
         return math.ceil(self.n / self.bs)
 
-    def __iter__(self):
-        "One epoch of `(xb, yb)`: in a fresh order if `shuffle`, else in storage order."
-        x, y, bs, n = self.x, self.y, self.bs, self.n
-        if not self.shuffle:
-            for i in range(0, n, bs): yield x[i:i + bs], y[i:i + bs]
-            return
-        order = torch.randperm(n, generator=self.gen).to(self.device)
-        for i in range(0, n, bs):
-            idx = order[i:i + bs]
-            yield x.index_select(0, idx), y.index_select(0, idx)
+# %% ../nbs/04_dataloader.ipynb #tliter01
+@patch
+def __iter__(self:TensorLoader):
+    "One epoch of `(xb, yb)`: in a fresh order if `shuffle`, else in storage order."
+    x, y, bs, n = self.x, self.y, self.bs, self.n
+    if not self.shuffle:
+        for i in range(0, n, bs): yield x[i:i + bs], y[i:i + bs]
+        return
+    order = torch.randperm(n, generator=self.gen).to(self.device)
+    for i in range(0, n, bs):
+        idx = order[i:i + bs]
+        yield x.index_select(0, idx), y.index_select(0, idx)
 
-    def to(self, device):
-        "Move the data to `device` (once, not per batch); returns the loader."
-        self.x, self.y = self.x.to(device), self.y.to(device)
-        self.device = self.x.device
-        return self
+# %% ../nbs/04_dataloader.ipynb #tlto0001
+@patch
+def to(self:TensorLoader, device):
+    "Move the data to `device` (once, not per batch); returns the loader."
+    self.x, self.y = self.x.to(device), self.y.to(device)
+    self.device = self.x.device
+    return self
 
-    def new(self, **kwargs):
-        "A loader over the same data, some settings changed: `new(shuffle=False)`."
-        if kwargs.pop('drop_last', False):
-            raise ValueError('TensorLoader always keeps the last partial batch')
-        settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed,
-                        device=self.device)
-        return type(self)(self.x, self.y, **{**settings, **kwargs})
+@patch
+def new(self:TensorLoader, **kwargs):
+    "A loader over the same data, some settings changed: `new(shuffle=False)`."
+    if kwargs.pop('drop_last', False):
+        raise ValueError('TensorLoader always keeps the last partial batch')
+    settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed, device=self.device)
+    return type(self)(self.x, self.y, **{**settings, **kwargs})
 
-    def __repr__(self):
-        return (f'{type(self).__name__}({self.n} items, bs={self.bs}, '
-                f'{len(self)} batches, '
-                f'shuffle={self.shuffle}, seed={self.seed}, device={self.device})')
+# %% ../nbs/04_dataloader.ipynb #tlrepr01
+@patch
+def __repr__(self:TensorLoader):
+    return (f'{type(self).__name__}({self.n} items, bs={self.bs}, '
+            f'{len(self)} batches, '
+            f'shuffle={self.shuffle}, seed={self.seed}, device={self.device})')
 
 # %% ../nbs/04_dataloader.ipynb #6433263a
 def tensor_dls(data,            # a TwoClassData from sgd7_nb.data.two_class_data

@@ -135,8 +135,9 @@ def train_model(model,                 # called on a batch to predict
         for dl in (train_dl, valid_dl): _check_01(getattr(dl, 'y', None))
     with cpu_threads(model, threads):
         for epoch in range(epochs):
-            history.append(fit_epoch(model, train_dl, valid_dl, opt, loss_func, metric, epoch))
-            if on_epoch is not None: on_epoch(history[-1])
+            row = fit_epoch(model, train_dl, valid_dl, opt, loss_func, metric, epoch)
+            history.append(row)
+            if on_epoch is not None: on_epoch(row)
     return history
 
 # %% ../nbs/05_training.ipynb #f4ecf480

@@ -1,7 +1,7 @@
 """The docs site in a real browser: Chromium, driven by Playwright, over the site that
 `bash .ci/build-docs` wrote into _docs/, served on 127.0.0.1.
 
-For every notebook in nbs/ the page nbdev names for it (01_data.ipynb -> data.html) must load with
+For every notebook in nbs/ the page nbdev names for it (00_data.ipynb -> data.html) must load with
 HTTP 200 and no console error, show the notebook's title, show every plot stored in the notebook as
 a visible image, show an API entry for each function or class the notebook exports, and link only
 to pages and anchors that exist. What a reader notices is checked too: at 1280 px no code block,
