@@ -92,7 +92,8 @@ def new(self:TensorLoader, **kwargs):
     "A loader over the same data, some settings changed: `new(shuffle=False)`."
     if kwargs.pop('drop_last', False):
         raise ValueError('TensorLoader always keeps the last partial batch')
-    settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed, device=self.device)
+    settings = dict(bs=self.bs, shuffle=self.shuffle, seed=self.seed,
+                    device=self.device)
     return type(self)(self.x, self.y, **{**settings, **kwargs})
 
 # %% ../nbs/04_dataloader.ipynb #tlrepr01
