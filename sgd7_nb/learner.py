@@ -79,7 +79,7 @@ def _listeners(self:QuickLearner, event_name:str) -> list:
 # %% ../nbs/07_learner.ipynb #fb5ef748
 @patch
 def add_cb(self:QuickLearner, cb):
-    "fastai's `add_cb`, with `Recorder` and `TrainEvalCallback` made quick ones."
+    "fastai's `add_cb`, with its recorder and `TrainEvalCallback` made quick ones."
     self.__dict__.pop('_listener_cache', None)
     if isinstance(cb, type): cb = _quick_version(cb)()   # the defaults come as classes
     return super(QuickLearner, self).add_cb(cb)
@@ -153,7 +153,7 @@ from fastai.learner import Recorder
 from fastai.torch_core import num_distrib
 
 class QuickRecorder(Recorder):
-    "fastai's `Recorder`: the same records, with less Python per batch."
+    "`fastai.learner.Recorder`: the same records, with less Python per batch."
     name = 'recorder'
 
     def before_validate(self):
@@ -237,7 +237,7 @@ def make_learner(dls,                  # fastai DataLoaders, e.g. from tensor_dl
 
 # %% ../nbs/07_learner.ipynb #0f766d3b
 def learner_history(learn) -> list:
-    "The last `fit` as `train_model`'s history: one dict per epoch."
+    "The last `Learner.fit` as `train_model`'s history: one dict per epoch."
     rec = getattr(learn, 'recorder', None)
     if rec is None or not getattr(rec, 'values', None):
         raise ValueError('this Learner has no recorded epochs; call fit first')
