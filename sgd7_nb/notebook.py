@@ -20,21 +20,45 @@ def quiet_import(name:str): # a module name, e.g. 'fastai.data.external'
         return importlib.import_module(name)
 
 # %% ../nbs/20_notebook.ipynb #7b8b4311
+def _class_code(cls) -> str:
+    "`cls` as Python reads it: `class Name(Base):`, then its constructor's arguments."
+    import inspect
+    bases = ', '.join(b.__name__ for b in cls.__bases__ if b is not object)
+    head = f"class {cls.__name__}{f'({bases})' if bases else ''}:"
+    # its constructor, its own or the nearest base's, when it is ours; another library's
+    # (object's, Exception's, fastai's Learner's) is documented there
+    init = next(k for k in cls.__mro__ if '__init__' in vars(k)).__init__
+    pkg = lambda name: (name or 'builtins').split('.')[0]
+    ours = {pkg(cls.__module__), pkg(__name__)}
+    if pkg(getattr(init, '__module__', None)) not in ours: return head
+    try:   # with each argument's comment, as nbdev shows a function
+        from fastcore.docments import DocmentText
+        sig = str(DocmentText(init, maxline=78, docstring=False))
+    except Exception: sig = f'def __init__{inspect.signature(init)}:'
+    return head + '\n' + '\n'.join('    ' + l for l in sig.splitlines())
+
 def plain_doc(sym) -> str:
     "A Markdown API entry for `sym` without nbdev: its name, signature and docstring."
+    import inspect
     name = getattr(sym, '__qualname__', getattr(sym, '__name__', repr(sym)))
     try: sig = str(inspect.signature(sym))
     except (TypeError, ValueError): sig = ''
-    kind = 'class ' if inspect.isclass(sym) else ''
-    return (f"### {name}\n\n```python\n{kind}{name}{sig}\n```\n\n"
+    code = _class_code(sym) if inspect.isclass(sym) else f'{name}{sig}'
+    return (f"### {name}\n\n```python\n{code}\n```\n\n"
             f"{inspect.getdoc(sym) or ''}\n")
 
 def show_doc(sym, **kwargs):
-    "nbdev's `show_doc(sym)` where nbdev works here, else `plain_doc(sym)` as Markdown."
+    "nbdev's `show_doc(sym)` where nbdev works, else `plain_doc(sym)`; classes as such."
+    import inspect, re
+    from IPython.display import Markdown
     try:
         from nbdev.showdoc import show_doc as nbdev_show_doc
-        return nbdev_show_doc(sym, **kwargs)
+        doc = nbdev_show_doc(sym, **kwargs)
     # no nbdev (Colab), nbdev 2 outside a project, nbdev 3 beside settings.ini
-    except Exception:
-        from IPython.display import Markdown
-        return Markdown(plain_doc(sym))
+    except Exception: return Markdown(plain_doc(sym))
+    if not inspect.isclass(sym): return doc
+    # nbdev writes a class as a function, `def Name(*args, **kwargs)`: write the class
+    code = f'```python\n{_class_code(sym)}\n```'
+    md = re.sub(r'```python\n.*?\n```', lambda m: code, doc._repr_markdown_(),
+                count=1, flags=re.S)
+    return Markdown(md)

@@ -71,7 +71,7 @@ def _listeners(self:QuickLearner, event_name:str) -> list:
 # %% ../nbs/14_quick_learner.ipynb #fb5ef748
 @patch
 def add_cb(self:QuickLearner, cb):
-    "fastai's `add_cb`, with `Recorder` and `TrainEvalCallback` made quick ones."
+    "fastai's `add_cb`, with its recorder and `TrainEvalCallback` made quick ones."
     self.__dict__.pop('_listener_cache', None)
     if isinstance(cb, type): cb = _quick_version(cb)()   # the defaults come as classes
     return super(QuickLearner, self).add_cb(cb)
@@ -138,7 +138,7 @@ def quick_sgd(params, # the parameters to train, or a list of parameter groups
 
 # %% ../nbs/14_quick_learner.ipynb #3f043262
 class QuickRecorder(Recorder):
-    "fastai's `Recorder`: the same records, with less Python per batch."
+    "`fastai.learner.Recorder`: the same records, with less Python per batch."
     name = 'recorder'
 
     def before_validate(self):

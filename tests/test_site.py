@@ -5,8 +5,11 @@ For every notebook in nbs/ the page nbdev names for it (00_data.ipynb -> data.ht
 HTTP 200 and no console error, show the notebook's title, show every plot stored in the notebook as
 a visible image, show an API entry for each function or class the notebook exports, and link only
 to pages and anchors that exist. What a reader notices is checked too: at 1280 px no code block,
-API signature or output scrolls sideways; every API entry has its own anchor (the one nbdev's links
-use), shown once; every plot has alt text; at 390 px (a phone) no page is wider than the screen.
+API signature or output scrolls sideways, no code line wraps and no table is cut off or scrolls; no
+raw Markdown link is left in the text, no output shows a failed download, each class's API entry
+reads as a class, and a name that fastai has too links to our entry only where the page means ours;
+every API entry has its own anchor (the one nbdev's links use), shown once; every plot has alt
+text; at 390 px (a phone) no page is wider than the screen and no name in code is broken in two.
 The site must load nothing from outside 127.0.0.1. Screenshots of the home page (at 1280 px, at
 390 px and in dark mode) and of the first notebook page with plots go to _docs/_screenshots/,
 where a test checks that they have the expected size and are not blank.
@@ -76,15 +79,15 @@ def title(cells):
         if c['cell_type'] == 'markdown' and (m := re.search(r'^#\s+(\S.*?)\s*$', src, re.M)): return m.group(1)
     raise AssertionError('the notebook has no title: start it with a `# Title` markdown cell')
 
-def exports(cells):
-    "The public functions and classes a notebook exports, which nbdev documents (show_doc)."
+def exports(cells, kinds=(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    "The public functions and classes (of `kinds`) a notebook exports, which nbdev documents (show_doc)."
     names = []
     for c in cells:
         src, d = ''.join(c['source']), directives(''.join(c['source']))
         if c['cell_type'] != 'code' or not {'export', 'exports'} & d.keys(): continue
         if 'hide' in d or d.get('include') == 'false': continue
         for node in ast.parse(src).body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith('_'):
+            if isinstance(node, kinds) and not node.name.startswith('_'):
                 names.append(showdoc_nm(node))
     return names
 
@@ -96,10 +99,34 @@ class Notebook:
         self.figures = sum(1 for c in cells if c['cell_type'] == 'code' and shown(c)
                            for o in c.get('outputs', []) if any(m in o.get('data', {}) for m in IMAGE_MIMES))
         self.exports = exports(cells)
+        self.classes = exports(cells, ast.ClassDef)
+        self.module = next((m.group(1) for c in cells if c['cell_type'] == 'code' and (m := re.match(
+            r'#\|\s*default_exp\s+(\S+)', ''.join(c['source'])))), None)
+        self.source = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
     def __repr__(self): return self.path.name
 
 NOTEBOOKS = [Notebook(p) for p in sorted(NBS.glob('*.ipynb'))]
 FIRST_WITH_PLOTS = next((nb for nb in NOTEBOOKS if nb.page != 'index.html' and nb.figures), None)
+BY_PAGE = {nb.page: nb for nb in NOTEBOOKS}
+
+@functools.lru_cache(maxsize=None)
+def clashes():
+    """Our names that another library in nbdev's index also has (fastai's `accuracy`, `fit`,
+    `Recorder`...), each with that library's full name for it (`fastai.metrics.accuracy`). nbdev
+    links `name` in a page's text to our entry, whichever one the text means; the full name links
+    to the other library's."""
+    from nbdev.doclinks import _build_lookup_table
+    entries, _ = _build_lookup_table()
+    def names(lib): return {k.rsplit('.', 1)[-1]: k for mod in entries[lib]['syms'].values() for k in mod}
+    ours, theirs = names('sgd7_nb'), {}
+    for lib in sorted(entries, key=lambda o: o != 'fastai'):   # fastai's name first
+        if lib != 'sgd7_nb': theirs = {**names(lib), **theirs}
+    return {n: theirs[n] for n in ours if n in theirs and not n.startswith('_')}
+
+def imports_from(nb, module, name):
+    "Does notebook `nb`'s code import `name` from our `module`?"
+    pat = rf'from\s+(?:sgd7_nb)?\.{re.escape(module)}\s+import\s+(?:\([^)]*|[^\n]*)\b{re.escape(name)}\b'
+    return bool(re.search(pat, nb.source))
 
 # ------------------------------------------------------------------ the server and the browser
 
@@ -144,8 +171,9 @@ class Visit:
         p.on('pageerror', lambda e: self.errors.append(f'page error: {short(e)}'))
         p.on('requestfailed', lambda r: self._local(r.url) and self.errors.append(f'failed: {short(r.url)} ({r.failure})'))
         p.on('response', lambda r: self._local(r.url) and r.status >= 400 and self.errors.append(f'HTTP {r.status}: {short(r.url)}'))
-        self.response = p.goto(base_url + page_name, wait_until='load')
-        p.wait_for_load_state('networkidle')
+        # generous limits: on a busy shared machine Chromium may take more than the default 30 s
+        self.response = p.goto(base_url + page_name, wait_until='load', timeout=120_000)
+        p.wait_for_load_state('networkidle', timeout=120_000)
 
     def _local(self, url): return url.startswith(self.base) or url.startswith('data:')
 
@@ -192,6 +220,55 @@ ANCHOR = """name => {
 NO_ALT = """() => [...document.querySelectorAll('main .cell-output-display img, main .cell-output-display svg, main figure img, main figure svg')]
   .filter(e => !(e.getAttribute('alt') || e.getAttribute('aria-label') || '').trim())
   .map(e => (e.getAttribute('src') || e.tagName).slice(0, 60))"""
+# Tables wider than the text column: cut off at its edge, or scrolling inside their own box.
+CUT_TABLES = """() => {
+  const main = document.querySelector('main'), right = main.getBoundingClientRect().right;
+  const scrolls = t => { for (let e = t; e && e !== main; e = e.parentElement)
+    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible') return true;
+    return false; };
+  return [...main.querySelectorAll('table')].filter(t => t.offsetParent !== null)
+    .filter(t => t.getBoundingClientRect().right > right + 1 || scrolls(t))
+    .map(t => `${Math.round(t.scrollWidth)} px in a ${Math.round(main.clientWidth)} px column: `
+              + t.innerText.trim().replace(/\\s+/g, ' ').slice(0, 60)); }"""
+# Visible text outside code: every text node of the page's main part not inside code, with text.
+PROSE = """() => { const out = [], main = document.querySelector('main');
+  const walk = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) { const n = walk.currentNode, el = n.parentElement;
+    if (!n.textContent.trim() || el.closest('pre, code, script, style')) continue;
+    if (el.getClientRects().length) out.push(n.textContent); }
+  return out; }"""
+# The printed outputs of cells (what the page says ran), as text.
+OUTPUTS = """() => [...document.querySelectorAll('main .cell-output')].map(e => e.innerText)"""
+# Names in code shown split over two lines: for each word of the visible code whose element can
+# wrap, the line boxes it sits on. `pre` text only wraps where CSS lets it, so only those are read.
+BROKEN_NAMES = """() => { const out = [], main = document.querySelector('main');
+  const walk = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) { const n = walk.currentNode, el = n.parentElement;
+    if (!el.closest('pre, code') || !el.getClientRects().length) continue;
+    if (['pre', 'nowrap'].includes(getComputedStyle(el).whiteSpace)) continue;
+    for (const m of n.textContent.matchAll(/[A-Za-z_][A-Za-z0-9_]+/g)) {
+      const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
+      if (tops.size > 1) out.push(m[0]);
+    } }
+  return out; }"""
+# Code blocks whose lines wrap: more line boxes than the block has lines.
+WRAPPED_CODE = """() => [...document.querySelectorAll('main pre')].filter(e => e.offsetParent !== null)
+  .filter(pre => { if (['pre', 'nowrap'].includes(getComputedStyle(pre.querySelector('code') || pre).whiteSpace)) return false;
+    const r = document.createRange(); r.selectNodeContents(pre);
+    const tops = new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
+    return tops.size > pre.innerText.replace(/\\n$/, '').split('\\n').length; })
+  .filter(pre => !pre.closest('.cell-output') || pre.closest('.cell-output-markdown'))
+  .map(pre => pre.innerText.trim().slice(0, 80))"""
+# The code block of the API entry at #name: the first one after its heading, as text.
+ENTRY_CODE = """name => { const h = document.getElementById(name.toLowerCase()); if (!h) return null;
+  for (let e = h.nextElementSibling; e; e = e.nextElementSibling) {
+    const pre = e.matches('pre') ? e : e.querySelector('pre'); if (pre) return pre.innerText.trim(); }
+  return null; }"""
+# What a reader must never see in an output: a download that failed where the page was built.
+NETWORK_ERROR = re.compile(r'urlopen error|URLError|Name or service not known|Temporary failure in name '
+                           r'resolution|Network is unreachable|Failed to establish a new connection|'
+                           r'Max retries exceeded|getaddrinfo failed|is not available here', re.I)
 
 # ------------------------------------------------------------------ the tests
 
@@ -233,9 +310,30 @@ def test_page(nb, visit, base_url):
         if not entry.count(): problems.append(f'no API entry for {name}, which the notebook exports')
         elif not entry.first.is_visible(): problems.append(f'the API entry for {name} is not visible')
 
-    # nothing scrolls sideways: code blocks, API signatures and outputs fit the column (or wrap)
+    # nothing scrolls sideways: code blocks, API signatures and outputs fit the column (outputs wrap)
     for what in p.evaluate(OVERFLOWING):
         problems.append(f'scrolls sideways at 1280 px: {short(what, 100)}')
+    # no table wider than the column: cut off at its edge, or scrolling in its own box
+    for what in p.evaluate(CUT_TABLES):
+        problems.append(f'a table does not fit the column at 1280 px: {short(what, 120)}')
+    # code is never wrapped: a wrapped line loses its indentation
+    for what in p.evaluate(WRAPPED_CODE):
+        problems.append(f'code wraps at 1280 px: {short(what, 80)}')
+
+    # no raw Markdown link in the text (what nbdev leaves when it links a name inside a link's text)
+    for text in p.evaluate(PROSE):
+        if '](' in text: problems.append(f'raw Markdown link in the text: {short(text.strip(), 100)}')
+    # no failed download in what the cells printed: outputs come from what really ran
+    for text in p.evaluate(OUTPUTS):
+        if m := NETWORK_ERROR.search(text):
+            problems.append(f'an output shows a network error: ...{short(text[max(0, m.start() - 60):m.end() + 40])}')
+
+    # a class's API entry reads as a class (`class Name(Base):` and its constructor), not `def Name(`
+    for name in nb.classes:
+        code = p.evaluate(ENTRY_CODE, name)
+        if code is not None and not code.startswith('class '):
+            problems.append(f'the API entry for class {name} reads {short(code.splitlines()[0], 60)!r}: '
+                            'call show_doc from sgd7_nb.core and re-run the notebook')
 
     # each API entry at its own anchor, the one nbdev's links use (#name in lower case), shown once;
     # two exports whose names differ only in case would share it, so that is refused too
@@ -249,6 +347,18 @@ def test_page(nb, visit, base_url):
     # code blocks, API signatures included, show code: no Markdown link syntax left in them
     for text in p.eval_on_selector_all('pre', 'els => els.map(e => e.innerText)'):
         if m := re.search(r'\[`?[\w.]+`?\]\((https?:|\.?/|#|[\w-]+\.html)', text): problems.append(f'Markdown link inside a code block: {short(m.group(0))}')
+
+    # a name that another library also has links to our entry only where the page means ours: on the
+    # page that defines it, one that imports it from us, or the home page (an overview of ours)
+    for href, name in p.eval_on_selector_all('main a[href] > code', 'els => els.map(c => [c.parentElement.href, c.innerText])'):
+        url, frag = urldefrag(href)
+        target = BY_PAGE.get(url.removeprefix(base_url))
+        if (not url.startswith(base_url) or target is None or target is nb or nb.page == 'index.html'
+                or name not in clashes() or (target.module and imports_from(nb, target.module, name))):
+            continue
+        problems.append(f'`{name}` links to {target.page}#{frag}, ours, but this page does not import ours, '
+                        f'and `{clashes()[name]}` is a `{name}` too: write the one meant (its full name, '
+                        f"or `'{name}'` for a key, or `learn.{name}`), so that nbdev links it rightly")
 
     # every link inside the site goes to a page that exists, and to an anchor that exists there
     here = p.url.split('#')[0]
@@ -313,10 +423,13 @@ def test_diagram_is_what_graphviz_draws():
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda nb: nb.path.name)
 def test_phone_layout(nb, visit):
-    "At 390 px, a phone's width, no page is wider than the screen (a wide table scrolls in its own box)."
+    """At 390 px, a phone's width, no page is wider than the screen (a wide table or code block scrolls
+    in its own box), and no name in code is broken over two lines."""
     p = visit(nb.page, width=390).page
     wide = p.evaluate('() => document.documentElement.scrollWidth')
     assert wide <= 390, f'{nb.page} is {wide} px wide on a 390 px screen: the reader must scroll sideways'
+    broken = p.evaluate(BROKEN_NAMES)
+    assert not broken, f'{nb.page}: at 390 px code breaks inside the names {sorted(set(broken))[:10]}'
 
 SHOTS_TAKEN = [('index.html', 1280, False), ('index.html', 390, False), ('index.html', 1280, True)]
 if FIRST_WITH_PLOTS: SHOTS_TAKEN.append((FIRST_WITH_PLOTS.page, 1280, False))
