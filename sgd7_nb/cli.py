@@ -4,14 +4,16 @@
 
 # %% ../nbs/16_cli.ipynb #06078b3d
 from __future__ import annotations
-import argparse, os, sys, warnings
+import argparse, os, signal, sys, threading, warnings
+from contextlib import contextmanager
 from .notebook import JIT_NOTICE
 from .threads import check_threads
 from .data import DATASETS, FASHION_CLASSES, check_classes
 from .settings import BS, MODELS, LOOPS, article_figure, check_settings
+from .runs import STOP_SIGNALS
 
 # %% auto #0
-__all__ = ['make_parser', 'main']
+__all__ = ['make_parser', 'Terminated', 'main']
 
 # %% ../nbs/16_cli.ipynb #ea33256d
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +35,7 @@ def make_parser() -> argparse.ArgumentParser:
                + ' '.join(f'{i}={c.replace(" ", "_")}'
                           for i, c in enumerate(FASHION_CLASSES))
                + '. Exit status: 0 done, 1 the data, disk or training failed, '
-               '2 bad input, 130 interrupted.')
+               '2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).')
     t.add_argument('--dataset', choices=DATASETS, default='mnist',
                    help='data set (default: mnist)')
     t.add_argument('--classes', nargs='+', metavar='CLASS',
@@ -104,9 +106,39 @@ def _train(a, s:dict, out, draw, threads) -> int:
               f"wrote {saved/'metrics.json'} and {saved/'accuracy.png'}", flush=True)
     return 0
 
+class Terminated(KeyboardInterrupt):
+    "SIGTERM or SIGHUP: the command stops as on Ctrl-C, and says which signal it was."
+    def __init__(self, signum:int): self.signum = signum
+
+def _terminate(signum, frame): raise Terminated(signum)
+
+@contextmanager
+def _stoppable():
+    "Inside the block, SIGTERM and SIGHUP raise `Terminated` (in the main thread)."
+    sigs, old = [s for s in STOP_SIGNALS if s != signal.SIGINT], {}
+    if threading.current_thread() is threading.main_thread():
+        old = {s: signal.signal(s, _terminate) for s in sigs}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, signal.SIG_DFL if h is None else h)
+
+def _stopped(e:KeyboardInterrupt) -> int:
+    "Say how the command was stopped; return the shell's status for it, 128 + signal."
+    n = getattr(e, 'signum', signal.SIGINT)
+    why = ('interrupted' if n == signal.SIGINT
+           else f'terminated ({signal.Signals(n).name})')
+    # a closed terminal (SIGHUP) may take no more lines
+    try: print(f'sgd7: {why}', file=sys.stderr)
+    except (OSError, ValueError): pass
+    return 128 + n
+
 def main(argv:list=None # the arguments after sgd7; None: the command line's
         ) -> int:
-    "Run `sgd7`; return 0 done, 1 the environment failed, 2 bad input, 130 interrupted."
+    "Run `sgd7`; return 0 done, 1 the environment failed, 2 bad input, 128+N signal N."
+    with _stoppable(): return _main(argv)
+
+def _main(argv:list=None) -> int:
+    "`main`'s work, while SIGTERM and SIGHUP stop it as Ctrl-C does."
     lr = None
     # fastai's import: nothing to act on
     warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)
@@ -122,8 +154,7 @@ def main(argv:list=None # the arguments after sgd7; None: the command line's
         plots = runs.PlotWorker()   # imports matplotlib beside us while PyTorch loads
         try: return _train(a, s, out, plots.draw, threads)
         finally: plots.close()
-    except KeyboardInterrupt:
-        print('sgd7: interrupted', file=sys.stderr); return 130
+    except KeyboardInterrupt as e: return _stopped(e)
     except Exception as e:
         if os.environ.get('SGD7_DEBUG'): raise
         from sgd7_nb.runs import explain

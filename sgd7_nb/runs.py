@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_runs.ipynb #02d53512
 from __future__ import annotations
-import errno, functools, json, os, re, shutil, sys, tempfile, time
+import errno, functools, json, os, re, shutil, signal, sys, tempfile, threading, time
 from contextlib import contextmanager
 from pathlib import Path
 from .leftovers import clean_leftovers
@@ -12,9 +12,9 @@ from .data import check_classes
 from .settings import article_figure, check_settings
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'RUN_FILES', 'PLOT_DPI', 'load_data', 'classes_label', 'table_row', 'format_time', 'TrainingBar',
-           'run_training', 'default_out', 'new_out', 'RunExists', 'check_out', 'plot_history', 'save_run', 'PlotWorker',
-           'explain', 'quiet_when_closed']
+__all__ = ['TABLE_COLUMNS', 'RUN_FILES', 'PLOT_DPI', 'STOP_SIGNALS', 'load_data', 'classes_label', 'table_row', 'format_time',
+           'TrainingBar', 'run_training', 'default_out', 'new_out', 'RunExists', 'check_out', 'plot_history',
+           'save_run', 'PlotWorker', 'explain', 'quiet_when_closed']
 
 # %% ../nbs/15_runs.ipynb #3a88ae39
 @functools.lru_cache(maxsize=2)
@@ -346,6 +346,21 @@ def _replace(tmp:Path, out:Path) -> Path:
         if not out.exists(): (old/'run').rename(out)   # the new run failed to go
         shutil.rmtree(old, ignore_errors=True)
 
+# what stops a process from outside: Ctrl-C, `kill`, a closed terminal
+STOP_SIGNALS = tuple(getattr(signal, s) for s in ('SIGINT', 'SIGTERM', 'SIGHUP')
+                     if hasattr(signal, s))
+
+@contextmanager
+def _signals_held():
+    "`STOP_SIGNALS` wait until the block is done: a save is finished, never half-done."
+    got, old = [], {}
+    if threading.current_thread() is threading.main_thread():
+        old = {s: signal.signal(s, lambda n, f: got.append(n)) for s in STOP_SIGNALS}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, signal.SIG_DFL if h is None else h)
+        for n in got: signal.raise_signal(n)
+
 def _ready(out, overwrite:bool) -> Path:
     "`check_out`, but a folder taken since that check is no error: the run goes beside."
     try: return check_out(out, overwrite)
@@ -368,9 +383,10 @@ def save_run(result:dict,          # from run_training
         tmp.chmod(0o777 & ~_umask())   # as mkdir makes folders, not mkdtemp's 0700
         (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
         (draw or _draw_here)(result, tmp/'accuracy.png')
-        if overwrite and _is_run(out): return _replace(tmp, out)
-        # onto nothing or an empty folder; taken meanwhile: beside it, as -2, -3, ...
-        return _claim(tmp, out)
+        with _signals_held():   # a few renames: a stop waits for them
+            if overwrite and _is_run(out): return _replace(tmp, out)
+            # onto nothing or an empty folder; taken meanwhile: beside it, -2, -3, ...
+            return _claim(tmp, out)
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/15_runs.ipynb #058cc12b
@@ -386,7 +402,9 @@ class PlotWorker:
     def draw(self, result:dict, path):
         "Draw `plot_history(result)` into `path` in the worker; once per worker."
         job = json.dumps(dict(result=result, path=str(path)))
-        _, err = self.proc.communicate(job, timeout=600)
+        try: _, err = self.proc.communicate(job, timeout=600)
+        # stopped: the worker goes first, so that nothing writes in `path` after us
+        except BaseException: self.close(); raise
         if self.proc.returncode:
             raise RuntimeError('drawing the plot failed: '
                                + (err.strip().splitlines() or ['?'])[-1])

@@ -99,3 +99,67 @@ def test_2_a_run_is_still_replaced(home, capsys):
     assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
     code, out, err = sgd7('train', '--epochs', '2', '--out', 'run', '--overwrite', capsys=capsys)
     assert code == 0 and run_files(home/'run')['epochs'] == 2 and leftovers(home) == []
+
+# ------------------------------------------------------------------ 3: SIGTERM says so, and leaves no half-done save
+
+# sgd7 train whose plot is drawn here, with a hook: `drawn` and `between` print a line, then wait
+# (on stdin, which the test never writes) or signal themselves, so the test acts at that moment
+HOOKED = '''
+import os, signal, sys
+import sgd7_nb.runs as runs
+from sgd7_nb.cli import main
+hook = os.environ['HOOK']
+class HereInstead:
+    def draw(self, result, path):
+        runs._draw_here(result, path)
+        if hook == 'drawn': print('drawn', flush=True); sys.stdin.readline()
+    def close(self): pass
+runs.PlotWorker = HereInstead
+claim = runs._claim
+def between(tmp, out):   # the earlier run moved aside, the new one not yet in place
+    if hook == 'between': os.kill(os.getpid(), signal.SIGTERM)
+    return claim(tmp, out)
+runs._claim = between
+sys.exit(main(sys.argv[1:]))
+'''
+
+def start(home, *args, hook='', script=None):
+    cmd = [sys.executable, '-c', script] if script else SGD7
+    return subprocess.Popen(cmd + ['train', *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env_for(home, HOOK=hook), cwd=home)
+
+def wait_for(p, word):
+    "Read the run's output until a line starting with `word` (an event, not a time)."
+    for line in p.stdout:
+        if line.startswith(word): return line
+    raise AssertionError(f'the run ended before {word!r}: {p.wait()} {p.stderr.read()}')
+
+def terminated(p, send=True):
+    if send: p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 143, (p.returncode, err)
+    assert err == 'sgd7: terminated (SIGTERM)\n', err
+    return out
+
+def test_3_sigterm_while_training(home):
+    p = start(home, '--epochs', '100000', '--out', 'run')
+    wait_for(p, '0 ')                                  # the first epoch's row of the table
+    terminated(p)
+    assert not (home/'run').exists() and leftovers(home) == []
+
+@pytest.mark.parametrize('overwrite', [False, True], ids=['new', 'overwrite'])
+def test_3_sigterm_while_saving_rolls_back(home, capsys, overwrite):
+    if overwrite: assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
+    before = run_files(home/'run') if overwrite else None
+    p = start(home, '--epochs', '2', '--out', 'run', *['--overwrite'] * overwrite, hook='drawn', script=HOOKED)
+    wait_for(p, 'drawn')                               # the plot is in the hidden folder: saving
+    terminated(p)
+    assert leftovers(home) == []                       # no .run.new-*, nothing a later run deletes
+    if overwrite: assert run_files(home/'run') == before
+    else: assert not (home/'run').exists()
+
+def test_3_sigterm_between_the_renames_finishes_the_save(home, capsys):
+    assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
+    p = start(home, '--epochs', '2', '--out', 'run', '--overwrite', hook='between', script=HOOKED)
+    terminated(p, send=False)                          # it sends SIGTERM itself, between the renames
+    assert run_files(home/'run')['epochs'] == 2 and leftovers(home) == []
