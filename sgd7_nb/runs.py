@@ -7,14 +7,15 @@ from __future__ import annotations
 import errno, functools, json, os, re, shutil, signal, sys, tempfile, threading, time
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from .leftovers import clean_leftovers
 from .data import check_classes
 from .settings import article_figure, check_settings
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'RUN_FILES', 'PLOT_DPI', 'STOP_SIGNALS', 'load_data', 'classes_label', 'table_row', 'format_time',
-           'TrainingBar', 'run_training', 'default_out', 'new_out', 'RunExists', 'check_out', 'plot_history',
-           'save_run', 'PlotWorker', 'explain', 'quiet_when_closed']
+__all__ = ['TABLE_COLUMNS', 'FITS', 'RUN_FILES', 'PLOT_DPI', 'STOP_SIGNALS', 'load_data', 'classes_label', 'table_row',
+           'format_time', 'TrainingBar', 'run_training', 'default_out', 'new_out', 'RunExists', 'check_out',
+           'plot_history', 'save_run', 'PlotWorker', 'explain', 'quiet_when_closed']
 
 # %% ../nbs/15_runs.ipynb #3a88ae39
 @functools.lru_cache(maxsize=2)
@@ -129,6 +130,106 @@ def _ten_class_loss() -> dict:
     from sgd7_nb.multiclass import accuracy, cross_entropy
     return dict(loss_func=cross_entropy, metric=accuracy)
 
+def _check_data(data, s:dict):
+    "Refuse `data` that is not the data set and classes of settings `s`."
+    have = 'all' if len(data.classes) > 2 else list(data.classes)
+    if (data.dataset, have) != (s['dataset'], s['classes']):
+        raise ValueError(f'data holds {data.dataset} {data.classes}, '
+                         f'not {s["dataset"]} {s["classes"]}')
+    return data
+
+def _reporter(run, on_epoch):
+    "What each epoch's row does: lower a ten-class rate, join the history, show, tell."
+    def report(row):
+        s = run.s
+        if run.ten: run.set_lr(s['lr'] * (1 - (row['epoch'] + 1) / s['epochs']))
+        run.history.append(row)
+        if run.bar is not None: run.bar.epoch(row)
+        if on_epoch is not None: on_epoch(row)
+    return report
+
+# %% ../nbs/15_runs.ipynb #rtnewrun
+def _new_run(s:dict, data, device, threads, progress:bool, on_epoch):
+    "A run's parts for any loop: checked data, seeded model, bar, reporter."
+    from sgd7_nb.core import as_device, set_seed
+    from sgd7_nb.deeper import make_model   # every model name
+    ten = s['classes'] == 'all'
+    if data is None: data = load_data(s['dataset'], s['classes'])
+    run = SimpleNamespace(s=s, data=_check_data(data, s), ten=ten, history=[],
+                          opt=None,
+                          device=as_device(device), threads=threads,
+                          bar=TrainingBar(s['epochs']) if progress else None,
+                          kw=_ten_class_loss() if ten else {})
+    run.report = _reporter(run, on_epoch)
+    set_seed(s['seed'])
+    run.net = make_model(s['model'], seed=s['seed'], device=run.device,
+                         n_out=10 if ten else 1)
+    return run
+
+# %% ../nbs/15_runs.ipynb #rtloader
+def _loaders(run) -> tuple:
+    "Our loops' batches: `TensorLoader`s, or one cycle's shifted, mirrored ones."
+    s, data = run.s, run.data
+    if s['one_cycle']:   # the going-deeper page's train_one_cycle, step for step
+        from sgd7_nb.deeper import binary_cross_entropy, one_cycle_parts
+        trn, val, run.opt = one_cycle_parts(run.net, data, s['epochs'], s['lr'],
+                                            s['seed'], bs=s['bs'], device=run.device)
+        run.kw = dict(loss_func=binary_cross_entropy)
+    else:
+        from sgd7_nb.dataloader import TensorLoader
+        trn = TensorLoader(data.train_x, data.train_y, bs=s['bs'], shuffle=True,
+                           seed=s['seed'], device=run.device)
+        val = TensorLoader(data.valid_x, data.valid_y, bs=s['bs'], device=run.device)
+    # the bar moves with the training batches
+    return (trn if run.bar is None else _BarLoader(trn, run.bar)), val
+
+# %% ../nbs/15_runs.ipynb #rtfits01
+def _fit_scratch(run):
+    "The training page's `train_model`, stepped by `BasicOptim` (or one cycle's)."
+    from sgd7_nb.optim import BasicOptim
+    from sgd7_nb.training import train_model
+    trn, val = _loaders(run)
+    opt = run.opt or BasicOptim(run.net.parameters(), run.s['lr'])
+    run.set_lr = lambda lr: setattr(opt, 'lr', lr)
+    train_model(run.net, trn, val, opt, run.s['epochs'], on_epoch=run.report,
+                threads=run.threads, **run.kw)
+
+def _fit_own(run):
+    "Our own `BasicLearner`, with a callback that reports each epoch."
+    from sgd7_nb.own_learner import BasicLearner, OnEpoch
+    trn, val = _loaders(run)
+    own = BasicLearner(run.net, trn, val, run.s['lr'], cbs=[OnEpoch(run.report)],
+                       threads=run.threads, **run.kw)
+    run.set_lr = lambda lr: setattr(own.opt, 'lr', lr)
+    own.fit(run.s['epochs'])
+
+def _fit_learner(run):
+    "fastai's `Learner` (the fast one) over `tensor_dls`; our bars replace fastai's."
+    from sgd7_nb.dataloader import tensor_dls
+    from sgd7_nb.quick_learner import make_learner
+    s, kw = run.s, run.kw
+    dls = tensor_dls(run.data, bs=s['bs'], seed=s['seed'], device=run.device)
+    learn = make_learner(dls, run.net, s['lr'], quiet=True, threads=run.threads,
+                         **(dict(loss_func=kw['loss_func'], metrics=kw['metric'])
+                            if kw else {}))
+    run.set_lr = lambda lr: learn.opt.set_hypers(lr=lr)
+    learn.fit(s['epochs'], cbs=_epoch_callback(run.report, run.bar))
+
+FITS = {'scratch': _fit_scratch, 'own': _fit_own, 'learner': _fit_learner}
+
+# %% ../nbs/15_runs.ipynb #rtresult
+def _result(run, seconds:float) -> dict:
+    "The settings, the history, the final accuracy and the time; clothes: also TTA."
+    h = run.history
+    result = dict(run.s, history=h, accuracy=h[-1]['accuracy'], seconds=seconds)
+    if run.s['one_cycle'] and run.s['dataset'] == 'fashion':   # also mirrored images
+        from sgd7_nb.deeper import tta_logits
+        from sgd7_nb.loss import batch_accuracy
+        x, y = run.data.valid_x.to(run.device), run.data.valid_y.to(run.device)
+        result['tta_accuracy'] = batch_accuracy(tta_logits(run.net, x), y).item()
+    return result
+
+# %% ../nbs/15_runs.ipynb #rtrun001
 def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                  classes=None,         # two, positive first (None: the default); 'all'
                  model:str='linear',   # 'linear', 'simple_net', 'cnn' or 'resnet18'
@@ -145,78 +246,13 @@ def run_training(dataset:str='mnist',  # 'mnist' or 'fashion'
                  one_cycle:bool=False  # train_one_cycle's way (going deeper), scratch
                 ) -> dict:
     "Train one model; return the settings, `history` (one dict per epoch), `accuracy`."
-    settings = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed,
-                              one_cycle)
-    # fastai's set_seed, without importing fastai
-    from sgd7_nb.core import as_device, set_seed
-    # every model name, the seed articles' two included
-    from sgd7_nb.deeper import make_model
-    s, ten = settings, settings['classes'] == 'all'
-    bs = s['bs']
-    if data is None: data = load_data(dataset, s['classes'])
-    have = 'all' if len(data.classes) > 2 else list(data.classes)
-    if (data.dataset, have) != (dataset, s['classes']):
-        raise ValueError(f'data holds {data.dataset} {data.classes}, '
-                         f'not {dataset} {s["classes"]}')
-    device, history = as_device(device), []
-    bar = TrainingBar(s['epochs']) if progress else None
-    # ten classes: cross-entropy, and the rate falling to 0 as on the ten-class page
-    kw = _ten_class_loss() if ten else {}
-    def report(row):
-        if ten: set_lr(s['lr'] * (1 - (row['epoch'] + 1) / s['epochs']))
-        history.append(row)
-        if bar is not None: bar.epoch(row)
-        if on_epoch is not None: on_epoch(row)
-    set_seed(s['seed'])
-    net = make_model(model, seed=s['seed'], device=device, n_out=10 if ten else 1)
+    s = check_settings(dataset, classes, model, loop, epochs, lr, bs, seed, one_cycle)
+    run = _new_run(s, data, device, threads, progress, on_epoch)
     start = time.perf_counter()
-    try:
-        if s['one_cycle']:   # the going-deeper page's train_one_cycle, step for step
-            from sgd7_nb.deeper import binary_cross_entropy, one_cycle_parts
-            train_dl, valid_dl, opt = one_cycle_parts(net, data, s['epochs'], s['lr'],
-                                                      s['seed'], bs=bs, device=device)
-            kw = dict(loss_func=binary_cross_entropy)
-        elif loop in ('scratch', 'own'):   # our loops: TensorLoaders
-            from sgd7_nb.dataloader import TensorLoader
-            train_dl = TensorLoader(data.train_x, data.train_y, bs=bs, shuffle=True,
-                                    seed=s['seed'], device=device)
-            valid_dl = TensorLoader(data.valid_x, data.valid_y, bs=bs, device=device)
-        # our loops: the bar on the training batches
-        if bar is not None and loop != 'learner': train_dl = _BarLoader(train_dl, bar)
-        if loop == 'scratch':
-            from sgd7_nb.optim import BasicOptim
-            from sgd7_nb.training import train_model
-            # one cycle brought its own optimiser; our own loop makes its own
-            if not s['one_cycle']: opt = BasicOptim(net.parameters(), s['lr'])
-            def set_lr(lr): opt.lr = lr
-            train_model(net, train_dl, valid_dl, opt, s['epochs'], on_epoch=report,
-                        threads=threads, **kw)
-        elif loop == 'own':
-            from sgd7_nb.own_learner import BasicLearner, OnEpoch
-            own = BasicLearner(net, train_dl, valid_dl, s['lr'], cbs=[OnEpoch(report)],
-                               threads=threads, **kw)
-            def set_lr(lr): own.opt.lr = lr
-            own.fit(s['epochs'])
-        else:
-            from sgd7_nb.dataloader import tensor_dls
-            from sgd7_nb.quick_learner import make_learner
-            fastai_kw = (dict(loss_func=kw['loss_func'], metrics=kw['metric'])
-                         if ten else {})
-            learn = make_learner(tensor_dls(data, bs=bs, seed=s['seed'], device=device),
-                                 net, s['lr'], quiet=True, threads=threads, **fastai_kw)
-            def set_lr(lr): learn.opt.set_hypers(lr=lr)
-            # quiet: our bars and table replace fastai's
-            learn.fit(s['epochs'], cbs=_epoch_callback(report, bar))
+    try: FITS[loop](run)
     finally:
-        if bar is not None: bar.stop()
-    result = dict(settings, history=history, accuracy=history[-1]['accuracy'],
-                  seconds=time.perf_counter() - start)
-    if s['one_cycle'] and dataset == 'fashion':   # clothes: also with mirrored images
-        from sgd7_nb.deeper import tta_logits
-        from sgd7_nb.loss import batch_accuracy
-        v = data.valid_x.to(device), data.valid_y.to(device)
-        result['tta_accuracy'] = batch_accuracy(tta_logits(net, v[0]), v[1]).item()
-    return result
+        if run.bar is not None: run.bar.stop()
+    return _result(run, time.perf_counter() - start)
 
 # %% ../nbs/15_runs.ipynb #17056388
 def default_out(settings:dict # from check_settings or run_training
