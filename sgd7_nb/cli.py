@@ -21,21 +21,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
 
-def make_parser() -> argparse.ArgumentParser:
-    "The `sgd7` command line: one subcommand, `train`."
-    p = _Parser(prog='sgd7', description='Train an image classifier with the seven '
-                'steps of SGD (fastai book, chapter 4).')
-    sub = p.add_subparsers(dest='command', required=True, metavar='command')
-    t = sub.add_parser('train', help='train a model and save its metrics', description=
-        'Train a model on two classes of MNIST_SAMPLE or Fashion-MNIST, or on all ten '
-        'classes of Fashion-MNIST or MNIST (--classes all). Epochs and '
-        'learning rate default to the seed articles\' settings for the data set, model '
-        'and loop. Writes OUT/metrics.json and OUT/accuracy.png.',
-        epilog='classes: mnist 3 7; fashion '
-               + ' '.join(f'{i}={c.replace(" ", "_")}'
-                          for i, c in enumerate(FASHION_CLASSES))
-               + '. Exit status: 0 done, 1 the data, disk or training failed, '
-               '2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).')
+def _what_options(t):
+    "What to train: the data set, its classes, the model and the loop."
     t.add_argument('--dataset', choices=DATASETS, default='mnist',
                    help='data set (default: mnist)')
     t.add_argument('--classes', nargs='+', metavar='CLASS',
@@ -46,6 +33,9 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--loop', choices=LOOPS, default='scratch',
                    help='scratch: train_model; learner: fastai Learner; '
                         'own: our BasicLearner (default: scratch)')
+
+def _how_options(t):
+    "How to train it, and where the results go."
     t.add_argument('--epochs', type=int, help='epochs (default: the seed settings\')')
     t.add_argument('--lr', type=float,
                    help='learning rate (default: the seed settings\')')
@@ -68,6 +58,23 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--threads', type=int,
                    help='CPU threads (default: 1 for small fully connected models, '
                         'every core for models with convolutions; see threads_for)')
+
+def make_parser() -> argparse.ArgumentParser:
+    "The `sgd7` command line: one subcommand, `train`."
+    p = _Parser(prog='sgd7', description='Train an image classifier with the seven '
+                'steps of SGD (fastai book, chapter 4).')
+    sub = p.add_subparsers(dest='command', required=True, metavar='command')
+    t = sub.add_parser('train', help='train a model and save its metrics', description=
+        'Train a model on two classes of MNIST_SAMPLE or Fashion-MNIST, or on all ten '
+        'classes of Fashion-MNIST or MNIST (--classes all). Epochs and '
+        'learning rate default to the seed articles\' settings for the data set, model '
+        'and loop. Writes OUT/metrics.json and OUT/accuracy.png.',
+        epilog='classes: mnist 3 7; fashion '
+               + ' '.join(f'{i}={c.replace(" ", "_")}'
+                          for i, c in enumerate(FASHION_CLASSES))
+               + '. Exit status: 0 done, 1 the data, disk or training failed, '
+               '2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).')
+    _what_options(t); _how_options(t)
     # so that `main` can report its own errors in the same one-line form
     t.set_defaults(parser=t)
     return p
