@@ -29,12 +29,11 @@ def learner_history(learn) -> list:
     values = getattr(getattr(learn, 'recorder', None), 'values', None)
     if not values:
         raise ValueError('this Learner has no recorded epochs; call fit first')
-    exact = [cb.rows for cb in learn.cbs if isinstance(cb, ExactLoss)]
-    history = []
+    exact = next((cb.rows for cb in learn.cbs if isinstance(cb, ExactLoss)), [])
+    names, history = ('train_loss', 'valid_loss', 'accuracy'), []
     for i, v in enumerate(values):
-        row = dict(epoch=i, train_loss=math.nan, valid_loss=math.nan,
-                   accuracy=math.nan, seconds=math.nan)
-        row.update(zip(('train_loss', 'valid_loss', 'accuracy'), map(float, v)))
-        if exact and i < len(exact[0]): row.update(exact[0][i])
+        row = dict(epoch=i, **dict.fromkeys(names, math.nan), seconds=math.nan)
+        row.update(zip(names, map(float, v)))
+        if i < len(exact): row.update(exact[i])
         history.append(row)
     return history

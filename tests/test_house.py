@@ -126,3 +126,11 @@ def test_figures_are_stored(nb):
                and not any(k.startswith('image/') for o in c.get('outputs', [])
                            for k in o.get('data', {}))]
     assert not missing, f'{nb}: cells {missing} have fig-alt but no stored picture'
+
+def test_pages_never_run_sgd7_by_name():
+    "A kernel's environment need not be on PATH (`.venv/bin/jupyter lab`, not activated): a\n    page runs the command as `sys.executable -m sgd7_nb.cli`, never as `sgd7`."
+    by_name = re.compile(r'''(subprocess\.\w+|Popen)\(\s*(\[\s*)?f?['"]sgd7\b''')
+    found = [nb for nb in ORDER for s in shown_code(nb) if by_name.search(s)]
+    hidden = [nb for nb in ORDER for c in cells(nb) if c['cell_type'] == 'code'
+              and by_name.search(''.join(c['source']))]
+    assert not found + hidden, sorted(set(found + hidden))
