@@ -33,6 +33,13 @@ class TenClassData(ImageData):
 
     def class_numbers(self, y): return y   # the labels are the class numbers
 
+    def subset(self, n:int, seed:int=0) -> TenClassData:
+        "With only `n` training images, drawn at random; the validation set whole."
+        gen = torch.Generator().manual_seed(seed)
+        idx = torch.randperm(len(self.train_x), generator=gen)[:n].to(self.device)
+        return TenClassData(self.train_x[idx], self.train_y[idx], self.valid_x,
+                            self.valid_y, self.classes, self.dataset)
+
 # %% ../nbs/10_multiclass.ipynb #2a35efe9
 def ten_class_data(dataset:str='fashion', # 'fashion' or 'mnist' (full MNIST)
                    data_dir=None,         # a folder to look in first; then $SGD7_DATA
