@@ -167,3 +167,6 @@ def _main(argv:list=None) -> int:
         from sgd7_nb.runs import explain
         msg, status = explain(e, lr)
         print(f'sgd7: {msg}', file=sys.stderr); return status
+
+# `python -m sgd7_nb.cli train ...` is the same command as `sgd7 train ...`
+if __name__ == '__main__': sys.exit(main())

@@ -176,7 +176,13 @@ def test_10_ctrl_c_during_imports(home):
     # a shell running us in the background may ignore Ctrl-C, and children inherit that: give it back its default
     p = subprocess.Popen(['sgd7', 'train', '--epochs', '1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          env=env_for(home), cwd=home, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(0.8)                                   # torch and fastai are still importing
+    # Ctrl-C while PyTorch is importing: wait until its library is mapped, however busy the machine
+    maps, deadline = f'/proc/{p.pid}/maps', time.monotonic() + 120
+    while p.poll() is None and time.monotonic() < deadline:
+        try:
+            with open(maps) as f:
+                if 'libtorch' in f.read(): break
+        except FileNotFoundError: pytest.skip('no /proc here: cannot see the import')
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130, (p.returncode, err)
