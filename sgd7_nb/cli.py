@@ -168,6 +168,6 @@ def _main(argv:list=None) -> int:
         msg, status = explain(e, lr)
         print(f'sgd7: {msg}', file=sys.stderr); return status
 
-# `python -m sgd7_nb.cli train ...` is the same command as `sgd7 train ...` (a notebook's
-# kernel is `__main__` too, but it has no `__file__`)
+# `python -m sgd7_nb.cli train ...` is the command `sgd7 train ...`; a notebook's
+# kernel is `__main__` too, but it has no `__file__`
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())
