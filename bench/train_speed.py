@@ -4,8 +4,11 @@
    epoch (train + validate) timed seven ways over the same tensors:
 
      floor            the analytic gradient, written out: no autograd at all
-     bare loop        raw weight tensors, `addmm`, autograd, a manual update under no_grad:
-                      the base every ratio is taken against
+     bare loop        the fastest correct loop we could write: raw weight tensors laid out
+                      (in, out) so `addmm` needs no transpose, autograd, each batch gathered
+                      into a buffer made once, one in-place update per tensor under no_grad,
+                      the loss summed in place, the validation set in one call: the base
+                      every ratio is taken against
      train_model      sgd7_nb's loop with BasicOptim and TensorLoader
      make_learner     sgd7_nb's QuickLearner + QuickSGD over tensor_dls, quiet
      fastai Learner   fastai's own Learner and SGD over tensor_dls, quiet
@@ -22,8 +25,11 @@
    `python -c "import torch"`, as whole commands, taking turns.
 
 Every way runs a warm-up epoch, then `--epochs` timed epochs, `--repeats` times; the ways take
-turns within each repeat, so that a busy spell slows them all alike. Reported: min and median
-seconds per epoch, and the median's ratio to the base, with PASS/FAIL against the targets:
+turns within each repeat, so that a busy spell slows them all alike. An epoch is timed in CPU
+seconds, this process's time (all its threads), which other programs on the machine change far
+less than the wall clock; start-up is timed by the wall clock, as a user waits for it. Reported:
+min and median seconds per epoch, and the median's ratio to the base, with PASS/FAIL against the
+targets:
 
     make_learner <= 1.5x the bare loop (linear), <= 1.3x (simple_net)
     train_model and make_learner <= 1.2x the raw PyTorch loop (deeper models)
@@ -55,9 +61,12 @@ def mnist_loss(out, y):
     return torch.where(y == 1, 1 - p, p).mean()
 
 def raw_params(model) -> list:
-    "The weights of `model`'s linear layers as raw tensors: [w1 (in, out), b1, w2, b2, ...]."
+    "`model`'s linear layers as raw contiguous tensors [w1 (in, out), b1, w2, b2, ...]: no transposes."
     layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    return [t.detach().clone() for l in layers for t in (l.weight.t(), l.bias)]
+    # a (784, 1) weight kept as the transpose of (1, 784) keeps its strides, and addmm treats it as
+    # transposed: contiguous_format lays each one out as the (in, out) matrix addmm wants
+    return [t.detach().clone(memory_format=torch.contiguous_format)
+            for l in layers for t in (l.weight.t(), l.bias)]
 
 def forward(ps, x, keep=None):
     "Linear layers with a ReLU between them; `keep` collects (input, pre-activation) per layer."
@@ -69,13 +78,11 @@ def forward(ps, x, keep=None):
     return x
 
 def validate(ps, data):
-    "Validation loss and accuracy in batches of BS, summed as tensors, one `.item()` each."
-    vx, vy, loss, right = data.valid_x, data.valid_y, [], []
-    with torch.no_grad():
-        for i in range(0, len(vx), BS):
-            out, y = forward(ps, vx[i:i + BS]), vy[i:i + BS]
-            loss.append(mnist_loss(out, y) * len(y)); right.append(((out > 0).float() == y).sum())
-    return (sum(loss) / len(vx)).item(), (sum(right) / len(vx)).item()
+    "Validation loss and accuracy of the whole set in one call: no batches to loop over."
+    with torch.inference_mode():
+        out = forward(ps, data.valid_x)
+        right = ((out > 0).float() == data.valid_y).float().mean()
+        return mnist_loss(out, data.valid_y).item(), right.item()
 
 def batches(data, epoch_seed):
     "A TensorLoader's order: one generator seeded once, a fresh permutation per epoch."
@@ -84,21 +91,32 @@ def batches(data, epoch_seed):
         order = torch.randperm(n, generator=gen)
         yield [order[i:i + BS] for i in range(0, n, BS)]
 
+def batch_buffers(x, y):
+    "Gather each batch into buffers made once per batch size: no new tensors per batch."
+    bufs = {}
+    def take(idx):
+        k = len(idx)
+        if k not in bufs: bufs[k] = x.new_empty(k, *x.shape[1:]), y.new_empty(k, *y.shape[1:])
+        xb, yb = bufs[k]
+        return torch.index_select(x, 0, idx, out=xb), torch.index_select(y, 0, idx, out=yb)
+    return take
+
 def bare_loop(name, data, epochs, stamp, lr):
-    "Autograd on raw tensors, `addmm`, the update by hand under no_grad: the base."
+    "Autograd on raw contiguous tensors, batches gathered into buffers, fused in-place updates."
     from sgd7_nb.deeper import make_model
     ps = [p.requires_grad_() for p in raw_params(make_model(name, seed=SEED, device='cpu'))]
-    x, y, orders, history = data.train_x, data.train_y, batches(data, SEED), []
+    x, orders, take = data.train_x, batches(data, SEED), batch_buffers(data.train_x, data.train_y)
+    history = []
     for _ in range(epochs):
-        losses = []
+        total = torch.zeros(())
         for idx in next(orders):
-            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            xb, yb = take(idx)
             loss = mnist_loss(forward(ps, xb), yb)
             loss.backward()
             with torch.no_grad():
-                for p in ps: p -= lr * p.grad; p.grad = None
-            losses.append(loss.detach() * len(xb))
-        history.append(((sum(losses) / len(x)).item(), *validate(ps, data)))
+                for p in ps: p.sub_(p.grad, alpha=lr); p.grad = None   # one op per tensor
+                total.add_(loss, alpha=len(xb))
+        history.append(((total / len(x)).item(), *validate(ps, data)))
         stamp()
     return ps
 
@@ -106,13 +124,14 @@ def floor_loop(name, data, epochs, stamp, lr):
     "The analytic gradient of the loss, written out: no autograd, the least work there is."
     from sgd7_nb.deeper import make_model
     ps = raw_params(make_model(name, seed=SEED, device='cpu'))
-    x, y, orders, history = data.train_x, data.train_y, batches(data, SEED), []
+    x, orders, take = data.train_x, batches(data, SEED), batch_buffers(data.train_x, data.train_y)
+    history = []
     for _ in range(epochs):
-        losses = []
+        total = torch.zeros(())
         for idx in next(orders):
-            xb, yb, keep = x.index_select(0, idx), y.index_select(0, idx), []
+            (xb, yb), keep = take(idx), []
             p = forward(ps, xb, keep).sigmoid()
-            losses.append(torch.where(yb == 1, 1 - p, p).sum())
+            total.add_(torch.where(yb == 1, 1 - p, p).sum())
             dz = torch.where(yb == 1, -1., 1.) * p * (1 - p) / len(xb)   # d loss / d output
             grads = []
             for i in reversed(range(len(keep))):
@@ -120,7 +139,7 @@ def floor_loop(name, data, epochs, stamp, lr):
                 grads[:0] = [inp.t() @ dz, dz.sum(0)]
                 if i: dz = (dz @ ps[2 * i].t()) * (keep[i - 1][1] > 0)   # through the ReLU
             for q, g in zip(ps, grads): q.sub_(g, alpha=lr)
-        history.append(((sum(losses) / len(x)).item(), *validate(ps, data)))
+        history.append(((total / len(x)).item(), *validate(ps, data)))
         stamp()
     return ps
 
@@ -167,12 +186,12 @@ SAME_STEPS = list(LOOP_WAYS)[:4]   # the ways that share weights and batch order
 # ---------------------------------------------------------------- timing and tables
 
 def time_epochs(run, epochs, *args) -> list:
-    "A warm-up epoch and `epochs` timed ones; the seconds of each timed epoch."
+    "A warm-up epoch and `epochs` timed ones; the CPU seconds of each timed epoch."
     stamps = []
-    run(*args, epochs + 1, lambda: stamps.append(time.perf_counter()))
+    run(*args, epochs + 1, lambda: stamps.append(time.process_time()))
     return [b - a for a, b in zip(stamps, stamps[1:])]
 
-def table(title, rows, unit='s/epoch') -> list:
+def table(title, rows, unit='CPU s/epoch') -> list:
     "Markdown lines: way, min, median, ratio to the base, target and verdict."
     out = [f'\n**{title}**\n', f'| way | min {unit} | median {unit} | x base | target |',
            '|---|---:|---:|---:|---|']
@@ -273,7 +292,7 @@ def startup(args, lines, failed):
             subprocess.run(argv + extra, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if i: times[c].append(time.perf_counter() - start)
     torch_s = statistics.median(times['python -c "import torch"'])
-    lines += [f'\n**Start-up, whole commands, {args.starts} turns each (seconds)**\n',
+    lines += [f'\n**Start-up, whole commands, {args.starts} turns each (wall-clock seconds)**\n',
               '| command | min | median | over `import torch` | target |', '|---|---:|---:|---:|---|']
     for c, ts in times.items():
         over = statistics.median(ts) - torch_s
@@ -295,11 +314,14 @@ def main(argv=None):
     parts, args.default_threads = set(args.only.split(',')), torch.get_num_threads()
     from sgd7_nb.data import two_class_data
     data = two_class_data('mnist', device='cpu') if parts & {'loops', 'deeper'} else None
-    lines, failed = [f'Measured {time.strftime("%Y-%m-%d")} by `python bench/train_speed.py`; '
-                     f'{os.cpu_count()} CPU cores, PyTorch {torch.__version__}.'], []
+    lines, failed, load = [], [], os.getloadavg()[0]
     if 'loops' in parts: loops(args, data, lines, failed)
     if 'deeper' in parts: deeper(args, data, lines, failed)
     if 'startup' in parts: startup(args, lines, failed)
+    # how busy the machine was: other programs slow the wall clock most, CPU seconds less
+    lines[:0] = [f'Measured {time.strftime("%Y-%m-%d")} by `python bench/train_speed.py`; '
+                 f'{os.cpu_count()} CPU cores, PyTorch {torch.__version__}; one-minute load average '
+                 f'{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.']
     lines.append('\n' + ('All targets met.' if not failed else 'Missed: ' + '; '.join(failed)))
     text = '\n'.join(lines) + '\n'
     print(text)
