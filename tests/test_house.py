@@ -134,3 +134,9 @@ def test_pages_never_run_sgd7_by_name():
     hidden = [nb for nb in ORDER for c in cells(nb) if c['cell_type'] == 'code'
               and by_name.search(''.join(c['source']))]
     assert not found + hidden, sorted(set(found + hidden))
+
+@pytest.mark.parametrize('nb', [nb for nb, sec in PAGES if sec in ('The lesson', 'Going further')])
+def test_pages_end_with_questions(nb):
+    "Every lesson and going-further page ends with questions for the reader."
+    last = ''.join([c for c in cells(nb) if c['cell_type'] == 'markdown'][-1]['source'])
+    assert re.match(r'##\s+Question', last), f'{nb} ends with: {last[:60]!r}'
