@@ -133,10 +133,16 @@ def imports_from(nb, module, name):
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
 
+class Server(ThreadingHTTPServer):
+    # Chromium opens many connections at once; with the default backlog of 5, on a busy machine
+    # some are dropped and retried after ever longer waits, and a page can take minutes to load
+    request_queue_size = 128
+    daemon_threads = True
+
 @pytest.fixture(scope='module')
 def base_url():
     if not (DOCS/'index.html').exists(): pytest.fail('no _docs/index.html: run `bash .ci/build-docs` first')
-    server = ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(DOCS)))
+    server = Server(('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(DOCS)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{server.server_address[1]}/'
     server.shutdown(); server.server_close()
