@@ -4,16 +4,17 @@
 
 # %% ../nbs/16_cli.ipynb #06078b3d
 from __future__ import annotations
-import argparse, os, signal, sys, threading, warnings
+import argparse, os, re, signal, sys, threading, warnings
 from contextlib import contextmanager
+from .core import DEVICE_ENV
 from .notebook import JIT_NOTICE
-from .threads import check_threads
+from .threads import THREADS_ENV, check_threads
 from .data import DATASETS, FASHION_CLASSES, check_classes
 from .settings import BS, MODELS, LOOPS, article_figure, check_settings
-from .runs import STOP_SIGNALS
+from . import runs
 
 # %% auto #0
-__all__ = ['make_parser', 'Terminated', 'main']
+__all__ = ['DEVICE_NAMES', 'make_parser', 'Terminated', 'main']
 
 # %% ../nbs/16_cli.ipynb #ea33256d
 class _Parser(argparse.ArgumentParser):
@@ -81,20 +82,51 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _class_arg(c:str):
     "A command-line class: a number stays a number, `ankle_boot` means 'ankle boot'."
-    return int(c) if c.isdigit() else c.replace('_', ' ')
+    # isdecimal, not isdigit: '³' is a digit that int() refuses
+    return int(c) if c.isdecimal() else c.replace('_', ' ')
 
 def _classes_arg(classes:list):
     "--classes as check_settings takes it: None, 'all', or the classes themselves."
     if classes is None or classes == ['all']: return classes and 'all'
     return [_class_arg(c) for c in classes]
 
-# %% ../nbs/16_cli.ipynb #7d686a95
-def _train(a, s:dict, out, draw, threads) -> int:
-    "The run itself, once the options are good: train, save, and say where."
-    from sgd7_nb import runs
-    from sgd7_nb.core import as_device   # the first import of PyTorch
-    try: device = as_device(a.device)
+# %% ../nbs/16_cli.ipynb #a7e5b3c1
+DEVICE_NAMES = re.compile(r'auto|cpu|mps|cuda(:\d+)?')   # what --device may name
+
+def _threads_arg(a) -> int|None:
+    "--threads, or else `$SGD7_THREADS`, checked; a usage error naming its source."
+    value, source = a.threads, ''
+    if value is None:
+        value = os.environ.get(THREADS_ENV) or None
+        source = f'{THREADS_ENV}={value}: '
+        if value and re.fullmatch(r'\s*[+-]?\d+\s*', value): value = int(value)
+    try: return check_threads(value)
+    except ValueError as e: a.parser.error(f'{source}{e}')
+
+def _device_arg(a) -> tuple:
+    "The device's name, from --device or else `$SGD7_DEVICE`, and where it came from."
+    name, source = a.device, f'--device {a.device!r}'
+    if name == 'auto' and os.environ.get(DEVICE_ENV):
+        name = os.environ[DEVICE_ENV]; source = f'{DEVICE_ENV}={name!r}'
+    if not DEVICE_NAMES.fullmatch(name):
+        a.parser.error(f'{source}: unknown device; use auto, cpu, cuda or mps')
+    return name, source
+
+def _checked(a) -> tuple:
+    "The run's settings, threads and device, checked; a usage error (status 2) if bad."
+    try: s = check_settings(a.dataset, _classes_arg(a.classes), a.model, a.loop,
+                            a.epochs, a.lr, a.bs, a.seed, a.one_cycle)
     except ValueError as e: a.parser.error(str(e))
+    return s, _threads_arg(a), _device_arg(a)
+
+# %% ../nbs/16_cli.ipynb #7d686a95
+def _train(a, s:dict, out, draw, threads, device:tuple) -> int:
+    "The run itself, once the options are good: train, save, and say where."
+    from sgd7_nb.core import as_device   # the first import of PyTorch
+    name, source = device
+    # a GPU asked for, and none there: still before any work
+    try: device = as_device(name)
+    except ValueError as e: a.parser.error(f'{source}: {e}')
     with runs.quiet_when_closed():
         print(f"sgd7 train: {s['dataset']} {runs.classes_label(s)}, "
               f"{s['model']}, {s['loop']} loop, "
@@ -122,7 +154,7 @@ def _terminate(signum, frame): raise Terminated(signum)
 @contextmanager
 def _stoppable():
     "Inside the block, SIGTERM and SIGHUP raise `Terminated` (in the main thread)."
-    sigs, old = [s for s in STOP_SIGNALS if s != signal.SIGINT], {}
+    sigs, old = [s for s in runs.STOP_SIGNALS if s != signal.SIGINT], {}
     if threading.current_thread() is threading.main_thread():
         old = {s: signal.signal(s, _terminate) for s in sigs}
     try: yield
@@ -151,23 +183,23 @@ def _main(argv:list=None) -> int:
     warnings.filterwarnings('ignore', message=JIT_NOTICE, category=FutureWarning)
     try:
         a = make_parser().parse_args(argv)
-        try:
-            s = check_settings(a.dataset, _classes_arg(a.classes), a.model, a.loop,
-                               a.epochs, a.lr, a.bs, a.seed, a.one_cycle)
-            threads, lr = check_threads(a.threads), s['lr']
-        except ValueError as e: a.parser.error(str(e))
-        from sgd7_nb import runs
+        s, threads, device = _checked(a)
+        lr = s['lr']
         out = runs.check_out(a.out or runs.new_out(runs.default_out(s)), a.overwrite)
         plots = runs.PlotWorker()   # imports matplotlib beside us while PyTorch loads
-        try: return _train(a, s, out, plots.draw, threads)
+        try: return _train(a, s, out, plots.draw, threads, device)
         finally: plots.close()
     except KeyboardInterrupt as e: return _stopped(e)
     except Exception as e:
         if os.environ.get('SGD7_DEBUG'): raise
-        from sgd7_nb.runs import explain
-        msg, status = explain(e, lr)
+        msg, status = runs.explain(e, lr)
         print(f'sgd7: {msg}', file=sys.stderr); return status
 
 # `python -m sgd7_nb.cli train ...` is the command `sgd7 train ...`; a notebook's
 # kernel is `__main__` too, but it has no `__file__`
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())
+
+# %% ../nbs/16_cli.ipynb #b8d2e4f6
+# `python -m sgd7_nb.cli`: the command where the `sgd7` script is not on PATH; not
+# in a notebook, whose cells run as __main__ too, but with no module spec
+if __name__ == '__main__' and __spec__ is not None: sys.exit(main())

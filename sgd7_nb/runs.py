@@ -4,17 +4,18 @@
 
 # %% ../nbs/15_runs.ipynb #02d53512
 from __future__ import annotations
-import errno, functools, json, os, re, shutil, signal, sys, tempfile, threading, time
+import errno, functools, itertools, json, os, re, shutil, signal, sys, tempfile, time
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from .leftovers import clean_leftovers
+from .leftovers import pid_alive
 from .data import check_classes
 from .settings import article_figure, check_settings
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'FITS', 'RUN_FILES', 'PLOT_DPI', 'STOP_SIGNALS', 'load_data', 'classes_label', 'table_row',
-           'format_time', 'TrainingBar', 'run_training', 'default_out', 'new_out', 'RunExists', 'check_out',
+           'format_time', 'TrainingBar', 'run_training', 'default_out', 'RunExists', 'new_out', 'check_out',
            'plot_history', 'save_run', 'PlotWorker', 'explain', 'quiet_when_closed']
 
 # %% ../nbs/15_runs.ipynb #3a88ae39
@@ -267,13 +268,6 @@ def default_out(settings:dict # from check_settings or run_training
     return Path('runs')/(f"{name}-{s['model']}-{loop}-{s['epochs']}ep-"
                          f"lr{s['lr']:g}-bs{s['bs']}-seed{s['seed']}")
 
-def new_out(path) -> Path:
-    "`path` if nothing is there yet, else the first free `path-2`, `path-3`, ..."
-    path, n = Path(path), 2
-    if not path.exists(): return path
-    while path.with_name(f'{path.name}-{n}').exists(): n += 1
-    return path.with_name(f'{path.name}-{n}')
-
 class RunExists(FileExistsError):
     "The results folder holds an earlier run, or something that is not a run's."
 
@@ -288,18 +282,50 @@ def _is_run(folder:Path) -> bool:
     "Does `folder` hold a run's files and nothing else?"
     return folder.is_dir() and any(folder.iterdir()) and not _foreign(folder)
 
+def _is_whole(folder:Path) -> bool:
+    "Does `folder` hold all of a run's files, and nothing else?"
+    return _is_run(folder) and len(list(folder.iterdir())) == len(RUN_FILES)
+
+def _names(path:Path):
+    "`path`, `path-2`, `path-3`, ...: the names a run may take, in order."
+    yield path
+    for n in itertools.count(2): yield path.with_name(f'{path.name}-{n}')
+
+def _claim(tmp:Path, out:Path) -> Path:
+    "Rename `tmp` to `out`, or else to the first free `out-2`, `out-3`, ...; return it."
+    for dest in _names(out):
+        # one atomic step: it fails if another run is there already
+        try: tmp.rename(dest); return dest
+        except OSError:
+            if not dest.exists(): raise
+
+# %% ../nbs/15_runs.ipynb #c41d9e52
+def _dead(out:Path, kind:str) -> list:
+    "`.NAME.kind-PID-*` beside `out` whose process is gone: what a killed save left."
+    pat = re.compile(rf'\.{re.escape(out.name)}\.{kind}-(\d+)-')
+    return sorted(p for p in out.parent.iterdir() if (m := pat.match(p.name))
+                  and not pid_alive(int(m.group(1))))
+
+def _recover(out:Path):
+    "Finish what killed saves left by `out`: a whole new run in, else the earlier back."
+    if not out.parent.is_dir(): return
+    for new in _dead(out, 'new'):
+        if _is_whole(new): _claim(new, out)   # beside `out` if `out` is taken
+        else: shutil.rmtree(new, ignore_errors=True)
+    for old in _dead(out, 'old'):
+        if (old/'run').is_dir() and not _is_run(out): _claim(old/'run', out)
+        shutil.rmtree(old, ignore_errors=True)
+
+def new_out(path) -> Path:
+    "`path` if nothing is there yet, else the first free `path-2`, `path-3`, ..."
+    for out in _names(Path(path)):
+        _recover(out)
+        if not out.exists(): return out
+
+# %% ../nbs/15_runs.ipynb #e5a3f7b8
 def _here(out:Path) -> bool:
     "Is `out` the working folder, a folder holding it, or no folder of its own?"
     return out.name in ('', '.', '..') or Path.cwd().is_relative_to(out.resolve())
-
-def _put_back(out:Path):
-    "Put back the earlier run a save killed mid-replace left in `.NAME.old-PID-*/run`."
-    from sgd7_nb.leftovers import pid_alive
-    for old in out.parent.glob(f'.{out.name}.old-*'):
-        m = re.match(rf'\.{re.escape(out.name)}\.old-(\d+)-', old.name)
-        if not m or pid_alive(int(m.group(1))): continue
-        if not out.exists() and (old/'run').is_dir(): (old/'run').rename(out)
-        shutil.rmtree(old, ignore_errors=True)
 
 def _refuse(out:Path, overwrite:bool):
     "Raise `RunExists` unless `out` is free, empty, or a run that `overwrite` replaces."
@@ -321,7 +347,7 @@ def check_out(out,                  # the run's folder
              ) -> Path:
     "`out` checked before a run: free, empty or a run to `overwrite`; else `RunExists`."
     out = Path(out)
-    if out.parent.is_dir(): _put_back(out)
+    _recover(out)
     _refuse(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     # fails here if not writable
@@ -360,17 +386,6 @@ def _umask() -> int:
     return mask
 
 def _draw_here(result, path): plot_history(result).savefig(path, dpi=PLOT_DPI)
-
-def _claim(tmp:Path, out:Path) -> Path:
-    "Rename `tmp` to `out`, or else to the first free `out-2`, `out-3`, ...; return it."
-    n = 1
-    while True:
-        dest = out if n == 1 else out.with_name(f'{out.name}-{n}')
-        # one atomic step: it fails if another run is there already
-        try: tmp.rename(dest); return dest
-        except OSError:
-            if not dest.exists(): raise
-        n += 1
 
 def _replace(tmp:Path, out:Path) -> Path:
     "Put `tmp` where the earlier run `out` is; the earlier run goes once it is there."
@@ -411,14 +426,15 @@ def save_run(result:dict,          # from run_training
             ) -> Path:
     "`metrics.json` and `accuracy.png` into `out`, all or nothing; return the folder."
     out = _ready(out, overwrite)
-    # what a killed save left behind
-    clean_leftovers(out.parent, f'.{out.name}.new-')
     tmp = Path(tempfile.mkdtemp(dir=out.parent,
                                 prefix=f'.{out.name}.new-{os.getpid()}-'))
     try:
         tmp.chmod(0o777 & ~_umask())   # as mkdir makes folders, not mkdtemp's 0700
-        (tmp/'metrics.json').write_text(json.dumps(result, indent=1) + '\n')
         (draw or _draw_here)(result, tmp/'accuracy.png')
+        # the metrics last, whole: a hidden folder with both files holds a finished run
+        part = tmp/'.metrics.json.part'
+        part.write_text(json.dumps(result, indent=1) + '\n')
+        part.rename(tmp/'metrics.json')
         with _signals_held():   # a few renames: a stop waits for them
             if overwrite and _is_run(out): return _replace(tmp, out)
             # onto nothing or an empty folder; taken meanwhile: beside it, -2, -3, ...
@@ -432,18 +448,20 @@ class PlotWorker:
         import subprocess
         self.proc = subprocess.Popen([sys.executable, '-c',
                                       'import sgd7_nb.runs as r; r._plot_job()'],
-                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
 
     def draw(self, result:dict, path):
         "Draw `plot_history(result)` into `path` in the worker; once per worker."
         job = json.dumps(dict(result=result, path=str(path)))
-        try: _, err = self.proc.communicate(job, timeout=600)
+        try: out, err = self.proc.communicate(job, timeout=600)
         # stopped: the worker goes first, so that nothing writes in `path` after us
         except BaseException: self.close(); raise
-        if self.proc.returncode:
-            raise RuntimeError('drawing the plot failed: '
-                               + (err.strip().splitlines() or ['?'])[-1])
+        if not self.proc.returncode: return
+        # the worker's OSError (a full disk, a permission) is raised here as it was
+        if out: raise OSError(*json.loads(out), str(path))
+        raise RuntimeError('drawing the plot failed: '
+                           + (err.strip().splitlines() or ['?'])[-1])
 
     def close(self):
         "Stop the worker if it is still waiting (a run that ended without saving)."
@@ -454,9 +472,18 @@ def _plot_job():
     "The worker's side: import matplotlib at once, then draw the job read from stdin."
     from matplotlib.figure import Figure   # the slow import, while the parent works
     job = sys.stdin.read()
-    if job: job = json.loads(job); _draw_here(job['result'], job['path'])
+    if not job: return
+    job = json.loads(job)
+    try: _draw_here(job['result'], job['path'])
+    except OSError as e:   # to the parent, which says what it means: "the disk is full"
+        print(json.dumps([e.errno, e.strerror])); sys.exit(1)
 
 # %% ../nbs/15_runs.ipynb #8814a4c5
+def _in_fastai_home(filename) -> bool:
+    "Is `filename` in fastai's home, `$FASTAI_HOME` or a `.fastai` (downloads, cache)?"
+    home, path = os.environ.get('FASTAI_HOME'), Path(str(filename))
+    return '.fastai' in path.parts or bool(home) and path.is_relative_to(home)
+
 def explain(e:BaseException, # what stopped the run
             lr:float=None    # the run's learning rate, for advice on a diverging loss
            ) -> tuple:
@@ -473,9 +500,7 @@ def explain(e:BaseException, # what stopped the run
         where = f'{e.filename}: ' if e.filename else ''
         if e.errno in (errno.ENOSPC, getattr(errno, 'EDQUOT', -1)):
             return f'{where}the disk is full; free some space and run again', 1
-        fastai_home = os.environ.get('FASTAI_HOME') or '.fastai'
-        # fastai's home (~/.fastai): where downloads and the cache go
-        in_home = fastai_home in str(e.filename)
+        in_home = _in_fastai_home(e.filename)
         if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             return (f"{where}permission denied; "
                     f"{'set FASTAI_HOME to' if in_home else 'choose'}"
@@ -511,6 +536,7 @@ class _PipeSafe:
 def quiet_when_closed():
     "Inside the block, writing to a closed stdout drops the output; the work goes on."
     old = sys.stdout
-    sys.stdout = _PipeSafe(old)
+    # started with stdout closed (`sgd7 train >&-`), Python has none: show nothing
+    sys.stdout = _PipeSafe(open(os.devnull, 'w') if old is None else old)
     try: yield
     finally: sys.stdout = old

@@ -4,13 +4,13 @@
 
 # %% ../nbs/12_settings.ipynb #c666b85c
 from __future__ import annotations
-import math
+import math, struct
 from .checks import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0
 __all__ = ['LOOPS', 'BS', 'ARTICLES', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'MODELS', 'ONE_CYCLE_SETTINGS', 'FLOAT32_MAX',
-           'seed_settings', 'article_figure', 'seed_verdict', 'ten_class_settings', 'check_settings']
+           'EPOCHS_MAX', 'seed_settings', 'article_figure', 'seed_verdict', 'ten_class_settings', 'check_settings']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
@@ -101,15 +101,10 @@ def ten_class_settings(dataset:str='fashion', # 'fashion' or 'mnist' (all ten di
 
 # %% ../nbs/12_settings.ipynb #b97046fc
 FLOAT32_MAX = 3.4028234663852886e38
+EPOCHS_MAX = 1_000_000   # far beyond any run here; a typo's 10**20 is refused
 
-def _check_numbers(epochs, lr, bs, seed):
-    "The numbers of a run checked: whole numbers in range, a finite float32 lr above 0."
-    epochs, bs, seed = (whole_number(v, name)
-                        for v, name in ((epochs, 'epochs'), (bs, 'bs'), (seed, 'seed')))
-    if epochs < 1: raise ValueError(f'epochs must be at least 1, got {epochs}')
-    if bs < 1: raise ValueError(f'bs (batch size) must be at least 1, got {bs}')
-    if not 0 <= seed < 2**32:
-        raise ValueError(f'seed must be between 0 and 2**32-1, got {seed}')
+def _check_lr(lr) -> float:
+    "A learning rate checked: a number above 0 that is neither 0 nor inf in float32."
     # NumPy scalars and 0-d tensors are numbers too
     lr = real_number(lr, 'lr (learning rate)')
     if not math.isfinite(lr) or lr <= 0:
@@ -117,7 +112,23 @@ def _check_numbers(epochs, lr, bs, seed):
     if lr > FLOAT32_MAX:
         raise ValueError(f'lr {lr:g} does not fit in a 32-bit float '
                          f'(max {FLOAT32_MAX:.3g})')
-    return epochs, float(lr), bs, seed
+    # the weights are float32: a rate below about 7e-46 becomes 0, and nothing moves
+    if struct.unpack('f', struct.pack('f', lr))[0] == 0:
+        raise ValueError(f'lr {lr:g} is 0 as a 32-bit float, so no weight would move; '
+                         'use at least 1.4e-45')
+    return lr
+
+def _check_numbers(epochs, lr, bs, seed):
+    "The numbers of a run checked: whole numbers in range, a float32 lr above 0."
+    epochs, bs, seed = (whole_number(v, name)
+                        for v, name in ((epochs, 'epochs'), (bs, 'bs'), (seed, 'seed')))
+    if epochs < 1: raise ValueError(f'epochs must be at least 1, got {epochs}')
+    if epochs > EPOCHS_MAX:
+        raise ValueError(f'epochs must be at most {EPOCHS_MAX:,}, got {epochs}')
+    if bs < 1: raise ValueError(f'bs (batch size) must be at least 1, got {bs}')
+    if not 0 <= seed < 2**32:
+        raise ValueError(f'seed must be between 0 and 2**32-1, got {seed}')
+    return epochs, _check_lr(lr), bs, seed
 
 def _one_cycle_settings(classes, model, loop) -> dict:
     "`ONE_CYCLE_SETTINGS[model]`, if a one-cycle run can have these settings."

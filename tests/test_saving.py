@@ -163,3 +163,46 @@ def test_3_sigterm_between_the_renames_finishes_the_save(home, capsys):
     p = start(home, '--epochs', '2', '--out', 'run', '--overwrite', hook='between', script=HOOKED)
     terminated(p, send=False)                          # it sends SIGTERM itself, between the renames
     assert run_files(home/'run')['epochs'] == 2 and leftovers(home) == []
+
+# ------------------------------------------------------------------ 4: what a kill -9 left is finished by the next run
+
+def dead_pid():
+    "The id of a process that has ended."
+    p = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True)
+    return int(p.stdout)
+
+def killed_mid_replace(folder, new_files):
+    "What a kill -9 between a replace's two renames leaves: the earlier run aside, the new one hidden."
+    pid = dead_pid()
+    old = folder.parent/f'.{folder.name}.old-{pid}-abc'; old.mkdir(); folder.rename(old/'run')
+    new = folder.parent/f'.{folder.name}.new-{pid}-def'; new.mkdir()
+    for name in new_files: (new/name).write_text(json.dumps(fake_result(seed=7)) if name == 'metrics.json' else 'png')
+    return run_files(old/'run')
+
+def test_4_kill_9_between_the_renames_then_the_next_run(home, capsys):
+    "A real kill -9 mid-replace: the next run puts the killed run's finished result in place."
+    assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
+    hook = HOOKED.replace('signal.SIGTERM)', 'signal.SIGKILL)')
+    p = start(home, '--epochs', '2', '--out', 'run', '--overwrite', hook='between', script=hook)
+    p.communicate(timeout=300)
+    assert p.returncode == -signal.SIGKILL and not (home/'run').exists()
+    assert sorted(n.split('-')[0] for n in leftovers(home)) == ['.run.new', '.run.old']
+    code, out, err = sgd7('train', '--epochs', '3', '--out', 'run', capsys=capsys)
+    assert code == 2 and 'holds an earlier run' in err                        # the killed run's, now in place
+    assert run_files(home/'run')['epochs'] == 2 and leftovers(home) == []
+
+def test_4_an_unfinished_new_run_gives_the_earlier_one_back(home, capsys):
+    assert sgd7('train', '--epochs', '1', '--out', 'run', capsys=capsys)[0] == 0
+    earlier = killed_mid_replace(home/'run', ['accuracy.png'])            # no metrics.json yet: unfinished
+    code, out, err = sgd7('train', '--epochs', '2', '--out', 'run', capsys=capsys)
+    assert code == 2 and 'holds an earlier run' in err
+    assert run_files(home/'run') == earlier and leftovers(home) == []
+
+def test_4_the_default_folder_after_a_kill(home, capsys):
+    "The next run with the same settings tidies first, then takes the next free name: exit 0, both kept."
+    assert sgd7('train', '--epochs', '1', capsys=capsys)[0] == 0
+    (first,) = (home/'runs').iterdir()
+    killed_mid_replace(first, ['accuracy.png', 'metrics.json'])
+    assert sgd7('train', '--epochs', '1', capsys=capsys)[0] == 0
+    assert [run_files(f)['seed'] for f in sorted((home/'runs').iterdir())] == [7, 42]   # the killed run's, then ours
+    assert leftovers(home/'runs') == []
