@@ -145,6 +145,7 @@ def _train(a, s:dict, out, draw, threads, device:tuple) -> int:
               f"wrote {saved/'metrics.json'} and {saved/'accuracy.png'}", flush=True)
     return 0
 
+# %% ../nbs/16_cli.ipynb #c1a7e0b3
 class Terminated(KeyboardInterrupt):
     "SIGTERM or SIGHUP: the command stops as on Ctrl-C, and says which signal it was."
     def __init__(self, signum:int): self.signum = signum
@@ -171,6 +172,7 @@ def _stopped(e:KeyboardInterrupt) -> int:
     except (OSError, ValueError): pass
     return 128 + n
 
+# %% ../nbs/16_cli.ipynb #c1a7e0b7
 def main(argv:list=None # the arguments after sgd7; None: the command line's
         ) -> int:
     "Run `sgd7`; return 0 done, 1 the environment failed, 2 bad input, 128+N signal N."
@@ -194,10 +196,6 @@ def _main(argv:list=None) -> int:
         if os.environ.get('SGD7_DEBUG'): raise
         msg, status = runs.explain(e, lr)
         print(f'sgd7: {msg}', file=sys.stderr); return status
-
-# `python -m sgd7_nb.cli train ...` is the command `sgd7 train ...`; a notebook's
-# kernel is `__main__` too, but it has no `__file__`
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())
 
 # %% ../nbs/16_cli.ipynb #b8d2e4f6
 # `python -m sgd7_nb.cli`: the command where the `sgd7` script is not on PATH; not

@@ -54,17 +54,8 @@ ALT_PENDING = set()
 # Problems found on pages whose notebooks are being rewritten, by the start of their message:
 # reported as warnings in the test summary, not failures. None now.
 # Known defects of pages just moved or merged, reported as warnings until they are mended (each
-# entry: the page, and the starts of its messages); the list may only shrink.
-PENDING = {
-    'cli.html': ('#terminated', 'no API entry for Terminated'),
-    'data.html': ('the API entry for two_class_data',),
-    'dataloader.html': ('`set_seed`',),
-    'fetch.html': ('broken link',),
-    'learner.html': ('`Recorder`', '`accuracy`', '`fit`'),
-    'quick_learner.html': ('`Recorder`', 'the API entry for make_learner'),
-    'runs.html': ('broken link',),
-    'settings.html': ('`set_seed`',)
-}
+# entry: the page, and the starts of its messages); the list may only shrink. None now.
+PENDING = {}
 
 # ------------------------------------------------------------------ what each notebook should show
 
