@@ -5,6 +5,9 @@
 # %% ../nbs/17_core.ipynb #a763da14
 from __future__ import annotations
 import os
+# PyTorch (and NumPy for set_seed) are imported inside the functions that use them: the
+# command imports this module for DEVICE_ENV while it checks its options, before it
+# loads PyTorch, whose import alone takes about 1.5 s
 
 # %% auto #0
 __all__ = ['DEVICE_ENV', 'as_device', 'default_device', 'DeviceMismatchError', 'model_device', 'check_same_device', 'set_seed']

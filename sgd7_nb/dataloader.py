@@ -10,6 +10,8 @@ from torch import Tensor
 from fastcore.basics import patch
 from .checks import all_finite, whole_number
 from .core import as_device
+# fastai is imported inside book_dls and tensor_dls: TensorLoader needs none of it, and
+# its import takes seconds
 
 # %% auto #0
 __all__ = ['book_dls', 'TensorLoader', 'tensor_dls']

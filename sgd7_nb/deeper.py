@@ -10,8 +10,13 @@ __all__ = ['MODEL_NAMES', 'conv_block', 'simple_cnn', 'make_model', 'resnet18_mo
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from .core import as_device
+from .core import as_device, set_seed
 from .dataloader import TensorLoader
+from .training import train_model
+from .notebook import quiet_import
+from .fetch import mnist_sample_path
+# torchvision's models and fastai.vision are imported inside the resnet18 functions,
+# the only ones that need them: their imports take seconds
 
 # %% ../nbs/09_deeper.ipynb #258ed8f3
 def conv_block(ni:int,       # input channels
@@ -58,7 +63,6 @@ def make_model(name:str,      # 'linear', 'simple_net', 'cnn' or 'resnet18'
 def resnet18_model(n_out:int=1 # outputs
                   ) -> nn.Module:
     "fastai's resnet18 body and head, untrained, for flattened 28x28 grey images."
-    from sgd7_nb.notebook import quiet_import
     create_vision_model = quiet_import('fastai.vision.learner').create_vision_model
     from torchvision.models import resnet18
     body = create_vision_model(resnet18, n_out, pretrained=False, n_in=1)
@@ -165,7 +169,6 @@ def train_one_cycle(data,             # a TwoClassData
                     max_shift:int=1   # move training images by up to this many pixels
                    ) -> tuple:
     "`(model, history)`: `model` trained by `train_model` with `one_cycle_parts`."
-    from sgd7_nb.training import train_model
     net = make_model(model, seed=seed, device=data.device)
     train_dl, valid_dl, opt = one_cycle_parts(net, data, epochs, lr, seed, mirrored, bs,
                                               max_shift=max_shift)
@@ -200,10 +203,6 @@ def book_learner(seed:int=42,       # fixes the weights and the order of the bat
                  device=None,       # None: default_device()
                  quiet:bool=True):  # no progress bar or table
     "The book's `vision_learner(dls, resnet18, pretrained=False)` on MNIST_SAMPLE."
-    from sgd7_nb.core import set_seed
-    from sgd7_nb.notebook import quiet_import
-    from sgd7_nb.fetch import mnist_sample_path
-    import torch.nn.functional as F
     from torchvision.models import resnet18
     vis = quiet_import('fastai.vision.all')
     set_seed(seed)

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from .leftovers import clean_leftovers
 from .notebook import quiet_import
+# fastdownload (fastai's downloader) is imported only when a download is tried, and
+# PyTorch only where images are read: the command checks its data folder without them
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'TRAIN_COUNTS', 'DataNotFoundError', 'data_home',

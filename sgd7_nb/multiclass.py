@@ -11,6 +11,7 @@ from .core import as_device
 from .notebook import quiet_import
 from .data import FASHION_CLASSES
 from .fetch import fashion_root, mnist_root
+# matplotlib is imported only to draw (plot_confusion): the command never needs it here
 
 # %% auto #0
 __all__ = ['MNIST_DIGITS', 'TEN_SETTINGS', 'TenClassData', 'ten_class_data', 'log_softmax', 'nll', 'cross_entropy', 'accuracy',

@@ -4,7 +4,9 @@
 
 # %% ../nbs/20_notebook.ipynb #f3d7f84f
 from __future__ import annotations
-import importlib, inspect, warnings
+import importlib, inspect, re, warnings
+# IPython, nbdev and fastcore.docments are imported inside show_doc and _class_code:
+# the command imports this module, and nbdev may be missing (Colab)
 
 # %% auto #0
 __all__ = ['JIT_NOTICE', 'quiet_import', 'plain_doc', 'show_doc']
@@ -22,7 +24,6 @@ def quiet_import(name:str): # a module name, e.g. 'fastai.data.external'
 # %% ../nbs/20_notebook.ipynb #7b8b4311
 def _class_code(cls) -> str:
     "`cls` as Python reads it: `class Name(Base):`, then its constructor's arguments."
-    import inspect
     bases = ', '.join(b.__name__ for b in cls.__bases__ if b is not object)
     head = f"class {cls.__name__}{f'({bases})' if bases else ''}:"
     # its constructor, its own or the nearest base's, when it is ours; another library's
@@ -39,7 +40,6 @@ def _class_code(cls) -> str:
 
 def plain_doc(sym) -> str:
     "A Markdown API entry for `sym` without nbdev: its name, signature and docstring."
-    import inspect
     name = getattr(sym, '__qualname__', getattr(sym, '__name__', repr(sym)))
     try: sig = str(inspect.signature(sym))
     except (TypeError, ValueError): sig = ''
@@ -49,7 +49,6 @@ def plain_doc(sym) -> str:
 
 def show_doc(sym, **kwargs):
     "nbdev's `show_doc(sym)` where nbdev works, else `plain_doc(sym)`; classes as such."
-    import inspect, re
     from IPython.display import Markdown
     try:
         from nbdev.showdoc import show_doc as nbdev_show_doc

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math, time
 import torch
 from torch import nn
+from fastprogress.fastprogress import master_bar, progress_bar
 from .loss import mnist_loss, batch_accuracy
 from .optim import BasicOptim
 from .training import TrainingDiverged
@@ -73,12 +74,10 @@ class ProgressBar(BasicCallback):
     "fastprogress bars over epochs and batches, and a table of the epochs."
     order = 30
     def before_fit(self):
-        from fastprogress.fastprogress import master_bar
         self.mb = master_bar(range(self.learn.epochs)); self.mb.update(0)
         self.mb.write(['epoch', 'train_loss', 'valid_loss', 'accuracy', 'time'],
                       table=True)
     def before_train(self):
-        from fastprogress.fastprogress import progress_bar
         n = len(self.learn.train_dl)
         self.pb = progress_bar(range(n), parent=self.mb, leave=False)
         self.pb.update(0); self.done = 0

@@ -5,13 +5,16 @@
 # %% ../nbs/15_runs.ipynb #02d53512
 from __future__ import annotations
 import errno, functools, itertools, json, os, re, shutil, signal, sys, tempfile, time
-import threading
+import subprocess, threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from .leftovers import pid_alive
 from .data import check_classes
 from .settings import article_figure, check_settings
+# PyTorch, fastai, fastprogress, matplotlib and the training modules are imported inside
+# the functions that use them: the command imports this module to check its options and
+# its results folder before it loads any of them (start-up: bench/train_speed.md)
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'FITS', 'RUN_FILES', 'PLOT_DPI', 'STOP_SIGNALS', 'load_data', 'classes_label', 'table_row',
@@ -445,7 +448,6 @@ def save_run(result:dict,          # from run_training
 class PlotWorker:
     "A second Python that imports matplotlib now and draws one run's plot when asked."
     def __init__(self):
-        import subprocess
         self.proc = subprocess.Popen([sys.executable, '-c',
                                       'import sgd7_nb.runs as r; r._plot_job()'],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
