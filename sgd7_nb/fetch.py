@@ -5,12 +5,13 @@
 # %% ../nbs/23_fetch.ipynb #a3facf20
 from __future__ import annotations
 import errno, gzip, math, os, shutil, tarfile, tempfile, uuid, zlib
+from configparser import ConfigParser
 from contextlib import contextmanager
 from pathlib import Path
 from .leftovers import clean_leftovers
 from .notebook import quiet_import
-# fastdownload (fastai's downloader) is imported only when a download is tried, and
-# PyTorch only where images are read: the command checks its data folder without them
+# fastdownload (fastai's downloader) is imported only when a download is tried: the
+# command checks its data folder without it
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DEBIAN_FASHION', 'FASHION_FILES', 'IDX_SETS', 'TRAIN_COUNTS', 'DataNotFoundError', 'data_home',
@@ -53,7 +54,6 @@ def data_home(cache=None) -> Path:
     "fastai's data folder (`fastai_cfg().path('data')`); with `cache`, `cache/data`."
     if cache is not None: return Path(cache)/'data'
     # read fastai's config.ini ourselves: no fastai import, nothing written
-    from configparser import ConfigParser
     home = Path(os.getenv('FASTAI_HOME', '~/.fastai')).expanduser().absolute()
     cfg = ConfigParser(); cfg.read(home/'config.ini', encoding='utf8')
     return home/cfg['DEFAULT'].get('data', 'data')
