@@ -21,13 +21,25 @@ from .loss import batch_accuracy, mnist_loss
 from .training import TrainingDiverged
 
 # %% auto #0
-__all__ = ['EpochStats', 'QuickLearner', 'QuickSGD', 'quick_sgd', 'QuickRecorder', 'QuickTrainEval', 'make_learner']
+__all__ = ['LearnerTraining', 'EpochStats', 'QuickLearner', 'QuickSGD', 'quick_sgd', 'QuickRecorder', 'QuickTrainEval',
+           'make_learner']
 
 # %% ../nbs/14_quick_learner.ipynb #7a7448ee
-class EpochStats(ExactLoss):
+class LearnerTraining:
+    "A callback mixin: `training` read from the learner, not by fastai's forwarding."
+    @property
+    def training(self): return self.learn.training
+
+class EpochStats(LearnerTraining, ExactLoss):
     "`ExactLoss` with each epoch's seconds; `TrainingDiverged` on a loss not finite."
     order = 55   # after the Recorder (50): it holds the valid loss
     def before_epoch(self): super().before_epoch(); self._start = time.perf_counter()
+    def after_batch(self):
+        "`ExactLoss`'s sums, without fastai's check of each name set on a callback."
+        learn, mine = self.learn, self.__dict__
+        size = len(learn.yb[0])
+        mine['total'] = self.total + learn.loss.detach() * size
+        mine['n'] = self.n + size
     def after_epoch(self):
         super().after_epoch()
         row, values = self.rows[-1], self.learn.recorder.values
@@ -35,6 +47,7 @@ class EpochStats(ExactLoss):
         valid_loss = float(values[-1][1]) if values else math.nan
         for loss in (row['train_loss'], valid_loss):
             if not math.isfinite(loss): raise TrainingDiverged(self.learn.epoch, loss)
+
 
 # %% ../nbs/14_quick_learner.ipynb #fd1e5b9a
 class QuickLearner(Learner):
@@ -137,7 +150,7 @@ def quick_sgd(params, # the parameters to train, or a list of parameter groups
     return QuickSGD(params, [weight_decay, sgd_step], lr=lr, mom=0., wd=wd)
 
 # %% ../nbs/14_quick_learner.ipynb #3f043262
-class QuickRecorder(Recorder):
+class QuickRecorder(LearnerTraining, Recorder):
     "`fastai.learner.Recorder`: the same records, with less Python per batch."
     name = 'recorder'
 
@@ -169,7 +182,7 @@ def _record(self:QuickRecorder, learn):
     self.losses.append(learn.smooth_loss)
 
 # %% ../nbs/14_quick_learner.ipynb #5efeded3
-class QuickTrainEval(TrainEvalCallback):
+class QuickTrainEval(LearnerTraining, TrainEvalCallback):
     "fastai's `TrainEvalCallback`, counting iterations without slow attribute lookups."
     name = 'train_eval'
     def after_batch(self):
