@@ -57,7 +57,8 @@ def results_conditions(res) -> str:
     "How the results were measured, in one sentence: what the parts share once, then each date."
     def how(c):
         at_once = 'one run at a time' if c['workers'] == 1 else f"{_count(c['workers'])} runs at a time"
-        return (f"{at_once} with one thread each, on a {c['cores']}-core {c['machine']} CPU "
+        threads = 'one thread' if c.get('threads', 1) == 1 else f"{_count(c['threads'])} threads"
+        return (f"{at_once} with {threads} each, on a {c['cores']}-core {c['machine']} CPU "
                 f"(PyTorch {c['torch']})")
     parts = [(p['name'].replace('going further', 'going-further rows'), p['conditions'])
              for p in res['parts']]

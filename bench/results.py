@@ -15,21 +15,26 @@ and the going-deeper CNN.
 - Ten-class rows: `run_training('fashion', 'all', model)` for linear, simple_net and the CNN at TEN_SETTINGS
   (cross-entropy, the learning rate falling to 0), on all 60,000 training images and the 10,000 test
   images, beside the going-further targets (the articles trained none); `--no-cnn` leaves them out too.
+- How far: the ten-class page's small ResNet, `run_training('fashion', 'all', 'resnet', one_cycle=True)`
+  at TEN_ONE_CYCLE_SETTINGS with the ten-class page's `climb_parts` (label smoothing, Adam in one cycle),
+  beside course22p2's figures on the same data; one run at a time on every core, as a learner runs it,
+  with wall-clock seconds (what the learner waits) as well as CPU seconds.
 
-Every run has one thread (the workers are the parallelism). Each row gives the mean ± standard deviation
+Every run but the ResNet's has one thread (the workers are the parallelism). Each row gives the mean ± standard deviation
 and the range of the final validation accuracy over the seeds, where the seed article's (or the book's)
 single run lies against that range (`seed_verdict`: above, within or below it), and the CPU seconds per
 run: the process time of the run itself, training and validation, without loading the data or importing
 the libraries (each worker does both before its first timed run).
 
-The rows come in two parts, the seed rows (from scratch and seed) and going further (deeper and ten-class),
-each with the conditions of the run that measured it. `--no-cnn` measures the seed rows only, and keeps
-the going-further part, figures and conditions, as bench/results.json holds it. The tables are written
+The rows come in three parts, the seed rows (from scratch and seed), going further (deeper and ten-class)
+and how far (the ResNet), each with the conditions of the run that measured it. `--parts` measures the
+parts it names and keeps the others, figures and conditions, as bench/results.json holds them;
+`--no-cnn` measures the seed rows only. The tables are written
 to bench/results.md, and every figure with its conditions to bench/results.json (which the README's
 results section is made from, by .ci/readme.py), after every group of rows, so an interrupted run still
 leaves what it measured.
 
-    python bench/results.py [--seeds 5] [--workers 1] [--no-cnn]
+    python bench/results.py [--seeds 5] [--workers 1] [--no-cnn] [--parts 'seed rows,going further,how far']
 """
 import argparse, json, multiprocessing as mp, os, platform, statistics, time, warnings
 from sgd7_nb.notebook import JIT_NOTICE
@@ -41,6 +46,7 @@ NAMES = {'mnist': 'MNIST 3 vs 7', 'fashion': 'Fashion dress vs pullover'}
 SHORT_NAMES = {'mnist': 'MNIST 3 vs 7', 'fashion': 'dress vs pullover'}
 SCRATCH_STDS = (1.0, 0.3, 0.1)  # the articles' init_params std, and the smaller starts that pass every seed
 TEN_TARGETS = {'linear': 84, 'simple_net': 87, 'cnn': 91}  # the going-further floors (%) for ten classes
+RESNET_TARGET = 93.4  # course22p2's ResNet with augmentation (14_augment); its 5-epoch ResNet: 92.8
 BOOK_RESNET = 99.7  # the book's resnet18 on MNIST 3 vs 7, one epoch on a GPU
 HERE = Path(__file__).parent
 
@@ -68,8 +74,15 @@ def train_one(job):
         data = load_data(d)   # loaded (or remembered) before the clock starts
         (_, hist), cpu, wall = _timed(train_from_scratch, data, std=what, seed=seed, device='cpu')
         return job, hist[-1]['accuracy'], cpu, wall
-    classes = 'all' if kind == 'ten' else None
+    classes = 'all' if kind in ('ten', 'resnet') else None
     data = load_data(d, classes)
+    if kind == 'resnet':   # as a learner runs it: alone, on every core; two rows, as 'cycle'
+        import torch
+        torch.set_num_threads(os.cpu_count())   # also for the test-time mirroring after training
+        try: r, cpu, wall = _timed(run_training, d, 'all', model=what, seed=seed, device='cpu',
+                                   one_cycle=True, data=data, threads=os.cpu_count())
+        finally: torch.set_num_threads(1)
+        return job, (r['accuracy'], r.get('tta_accuracy')), cpu, wall   # TTA: if trained on mirrors
     if kind == 'cycle':   # one run, two rows: as trained, and (clothes) with test-time augmentation
         r, cpu, wall = _timed(run_training, d, model=what, seed=seed, device='cpu', one_cycle=True,
                               data=data)
@@ -81,9 +94,9 @@ def train_one(job):
     r, cpu, wall = _timed(run_training, d, model=model, loop=loop, seed=seed, device='cpu', data=data)
     return job, r['accuracy'], cpu, wall
 
-def groups(seeds, cnn=True) -> dict:
-    "Group name -> {row key: [jobs]}, in the order they run."
-    from sgd7_nb.settings import SEED_SETTINGS, DEEPER_SETTINGS, DATASETS
+def groups(seeds, cnn=True, parts=None) -> dict:
+    "Group name -> {row key: [jobs]}, in the order they run; only `parts`' groups if given."
+    from sgd7_nb.settings import SEED_SETTINGS, DEEPER_SETTINGS, DATASETS, TEN_ONE_CYCLE_SETTINGS
     g = {'from_scratch': {('from_scratch', d, std): [('from_scratch', d, std, s) for s in seeds]
                           for d in DATASETS for std in SCRATCH_STDS},
          'seed': {('seed', d, (m, l)): [('seed', d, (m, l), s) for s in seeds] for (d, m, l) in SEED_SETTINGS}}
@@ -99,6 +112,10 @@ def groups(seeds, cnn=True) -> dict:
             for m in ONE_CYCLE_SETTINGS:
                 g['cycle'][('cycle', d, (m, 'plain'))] = [('cycle', d, m, s) for s in seeds]
                 if d == 'fashion': g['cycle'][('cycle', d, (m, 'tta'))] = []
+        g['resnet'] = {}
+        for m in TEN_ONE_CYCLE_SETTINGS:
+            g['resnet'][('resnet', 'fashion', (m, 'plain'))] = [('resnet', 'fashion', m, s) for s in seeds]
+    if parts is not None: g = {k: v for k, v in g.items() if any(k in PARTS[p] for p in parts)}
     return g
 
 def _key(key) -> str:
@@ -137,6 +154,15 @@ def describe(key) -> dict:
                  target=TEN_TARGETS[what])
         return dict(key=_key(key), kind=kind, dataset=d, data_name='Fashion-MNIST, all ten classes',
                     short_data='Fashion, ten classes', epochs=s['epochs'], lr=s['lr'], valid_n=10_000, **r)
+    elif kind == 'resnet':
+        from sgd7_nb.settings import TEN_ONE_CYCLE_SETTINGS
+        s = TEN_ONE_CYCLE_SETTINGS[what[0]]
+        r = dict(model='small ResNet (`small_resnet`)', short_model='small ResNet',
+                 loop='`train_model`, one cycle, label smoothing (`climb_parts`)',
+                 short_loop='one cycle, label smoothing', reference=None, source=None,
+                 target=RESNET_TARGET)
+        return dict(key=_key(key), kind=kind, dataset=d, data_name='Fashion-MNIST, all ten classes',
+                    short_data='Fashion, ten classes', epochs=s['epochs'], lr=s['lr'], valid_n=10_000, **r)
     elif kind == 'cycle':
         m, s = what[0], ONE_CYCLE_SETTINGS[what[0]]
         r = dict(model=deep_name(m), short_model=deep_short(m),
@@ -170,33 +196,42 @@ def fmt_row(r, seconds='cpu') -> str:
     if r['reference'] is None:
         ref = (f"– (target {r['target']}%)" if 'target' in r else
                '– (book ran none)' if r['kind'] in ('cnn', 'cycle') else '–')
+        if r['kind'] == 'resnet': ref = f"– (target {r['target']}%; course22p2: 92.8% in 5 epochs, GPU)"
     else:
         ref = f"{r['reference']:.2f}%" + (' (book, resnet18, 1 epoch)' if r['source'] == 'book' else '')
     head = f"| {r['data_name']} | {r['model']} | {r['loop']} | {r['epochs']} | {r['lr']:g} | {ref} "
     if 'mean' not in r: return head + '| not measured | | | |'
+    if seconds == 'cpu': secs = f"{r['cpu_s']:.1f}"
+    elif r.get('cpu_s') is None: secs = f"{r['wall_s']:.1f}"   # earlier runs: wall only
+    else: secs = f"{r['wall_s']:.0f} ({r['cpu_s']:.0f})"
     return (head + f"| {r['mean']:.2f}% ± {r['std']:.2f} | {r['min']:.2f} – {r['max']:.2f} "
-            f"| {VERDICT_WORDS[r['verdict']]} | {r[seconds + '_s']:.1f} |")
+            f"| {VERDICT_WORDS[r['verdict']]} | {secs} |")
 
-PARTS = {'seed rows': ('from_scratch', 'seed'), 'going further': ('cnn', 'cycle', 'ten')}
+PARTS = {'seed rows': ('from_scratch', 'seed'), 'going further': ('cnn', 'cycle', 'ten'),
+         'how far': ('resnet',)}
 
-def conditions(seeds, workers) -> dict:
+def conditions(seeds, workers, part=None) -> dict:
     "How a part's figures were made: for its header in bench/results.md, and for the README."
     import torch
-    return dict(seeds=seeds, workers=workers, threads=1, cores=os.cpu_count(), machine=platform.machine(),
-                torch=torch.__version__, date=time.strftime('%Y-%m-%d'), bs=256, seconds='cpu')
+    alone = part == 'how far'   # the ResNet: one run at a time, on every core
+    return dict(seeds=seeds, workers=1 if alone else workers, threads=os.cpu_count() if alone else 1,
+                cores=os.cpu_count(), machine=platform.machine(), torch=torch.__version__,
+                date=time.strftime('%Y-%m-%d'), bs=256, seconds='wall' if alone else 'cpu')
 
 def header(c) -> str:
     "A part's conditions in one sentence."
     at_once = 'one run at a time' if c['workers'] == 1 else f"{c['workers']} runs at a time"
     secs = ('CPU seconds per run are the process time of the run itself (training and validation), '
             'without loading the data or importing the libraries.' if c['seconds'] == 'cpu' else
-            'Seconds per run are wall-clock seconds.')
+            'Seconds per run are wall-clock seconds (what a learner waits), with the CPU seconds of all '
+            'threads in brackets where they were measured.')
     if c.get('load') is not None:
         secs += (f" Other work shared the machine (mean one-minute load average {c['load']:.1f} on its "
                  f"{c['cores']} cores), which makes the seconds larger than on an idle machine, and noisy.")
+    threads = 'one thread' if c.get('threads', 1) == 1 else f"{c['threads']} threads"
     return (f"Final validation accuracy over {len(c['seeds'])} seeds ({c['seeds'][0]}–{c['seeds'][-1]}), "
             f"batch size {c['bs']}, measured {c['date']} on a CPU ({c['machine']}, {c['cores']} cores, "
-            f"PyTorch {c['torch']}), {at_once}, one thread each. {secs}")
+            f"PyTorch {c['torch']}), {at_once}, {threads} each. {secs}")
 
 def sources_note() -> str:
     "Which article each seed figure comes from."
@@ -213,7 +248,7 @@ def table(part) -> str:
     seconds = part['conditions']['seconds']
     lines = ['| data set | model | loop | epochs | lr | seed article / book | sgd7_nb, mean ± std '
              "| min – max | seed's run vs our range | "
-             + ('CPU s per run |' if seconds == 'cpu' else 's per run (wall) |'),
+             + ('CPU s per run |' if seconds == 'cpu' else 'wall s per run (CPU s) |'),
              '|---|---|---|---:|---:|---:|---:|---:|---|---:|']
     return '\n'.join(lines + [fmt_row(r, seconds) for r in part['rows']])
 
@@ -234,6 +269,10 @@ INTRO = ("- `nn.Linear` rows: `run_training`, the function behind `sgd7 train`, 
          "itself was not run here: `python bench/deeper.py --resnet` runs it.\n"
          "- Ten-class rows: `run_training('fashion', 'all', model)`, cross-entropy with the learning rate "
          "falling to 0, measured on Fashion-MNIST's 10,000 test images.\n"
+         "- How far: the ten-class page's small ResNet, `run_training('fashion', 'all', 'resnet', "
+         "one_cycle=True)`, the command's `--classes all --model resnet --one-cycle`: Adam in one cycle "
+         "with label smoothing, for 5 epochs, one run at a time on both cores, against the target of "
+         "93.4% (course22p2's ResNet with augmentation; its 5-epoch ResNet: 92.8%, on a GPU).\n"
          "- Seed's run vs our range: where the seed article's (or the book's) single run lies against "
          "the lowest and highest of our seeds, at two decimals (`seed_verdict`, in the settings "
          "notebook): above ours (we fall short of it), within ours, or below ours (we beat it).\n")
@@ -262,10 +301,15 @@ def main(argv=None):
     p.add_argument('--workers', type=int, default=1, help='processes training at once')
     p.add_argument('--no-cnn', action='store_true',
                    help='leave out the CNN rows (minutes per run): they keep their earlier figures')
+    p.add_argument('--parts', help='measure only these parts, comma-separated (of: '
+                   + ', '.join(PARTS) + '); the others keep their earlier figures')
     args = p.parse_args(argv)
     seeds = list(range(FIRST_SEED, FIRST_SEED + args.seeds))
-    gs = groups(seeds, cnn=not args.no_cnn)
-    cond, measured, start, loads = conditions(seeds, args.workers), {}, time.time(), []
+    wanted = None if args.parts is None else [w.strip() for w in args.parts.split(',')]
+    unknown = set(wanted or ()) - set(PARTS)
+    if unknown: p.error(f"unknown parts {sorted(unknown)}; valid: {', '.join(PARTS)}")
+    gs = groups(seeds, cnn=not args.no_cnn, parts=wanted)
+    measured, start, loads = {}, time.time(), []
     # a part this run leaves out keeps the figures, and the conditions, of the run that measured it
     kept = {name: earlier(name) for name, kinds in PARTS.items() if not set(kinds) <= set(gs)}
     def parts():
@@ -276,18 +320,20 @@ def main(argv=None):
             rows = [dict(r, **figures(*measured.get(k, ([], [], [])), r['reference']))
                     for k in keys for r in [describe(k)]]
             load = round(statistics.mean(loads), 1) if loads else None   # how busy the machine was
+            cond = conditions(seeds, args.workers, name)
             out.append(dict(name=name, conditions=dict(cond, load=load), rows=rows))
         return out
     with mp.get_context('spawn').Pool(args.workers, initializer=_warm) as pool:
         for name, rows in gs.items():
             jobs = [j for js in rows.values() for j in js]
             for (kind, d, what, s), a, cpu, wall in pool.imap_unordered(train_one, jobs):
-                pairs = zip(((what, 'plain'), (what, 'tta')), a) if kind == 'cycle' else ((what, a),)
+                two = kind in ('cycle', 'resnet')   # as trained, and with test-time mirroring
+                pairs = zip(((what, 'plain'), (what, 'tta')), a) if two else ((what, a),)
                 for w, acc in pairs:
                     if acc is None: continue
                     for series, v in zip(measured.setdefault((kind, d, w), ([], [], [])), (acc, cpu, wall)):
                         series.append(v)
-                a = a[0] if kind == 'cycle' else a
+                a = a[0] if two else a
                 loads.append(os.getloadavg()[0])
                 print(f'{kind:12} {d:8} {str(what):24} seed {s}: {100 * a:.2f}% '
                       f'({cpu:.1f} CPU s, {wall:.1f} s)', flush=True)

@@ -44,10 +44,10 @@ def _how_options(t):
                    help=f'batch size (default: {BS}; 64 for resnet18 --one-cycle)')
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
     t.add_argument('--one-cycle', action='store_true',
-                   help='cnn or resnet18, scratch loop: train the going-deeper '
-                        'way, with binary cross-entropy, Adam in one cycle and '
-                        'shifted (and, for clothes, mirrored) images '
-                        '(default epochs and lr: ONE_CYCLE_SETTINGS)')
+                   help='cnn or resnet18 (two classes) or resnet (--classes all), '
+                        'scratch loop: train the going-deeper way, with Adam in '
+                        'one cycle and shifted (and, for clothes, mirrored) images '
+                        '(defaults: ONE_CYCLE_SETTINGS, TEN_ONE_CYCLE_SETTINGS)')
     t.add_argument('--out', metavar='DIR',
                    help='folder for the results (default: runs/ and a name made of all '
                         'the settings; a name already taken gets -2, -3, ...)')

@@ -146,7 +146,8 @@ def _reporter(run, on_epoch):
     "What each epoch's row does: lower a ten-class rate, join the history, show, tell."
     def report(row):
         s = run.s
-        if run.ten: run.set_lr(s['lr'] * (1 - (row['epoch'] + 1) / s['epochs']))
+        if run.ten and not s['one_cycle']:   # one cycle sets its own rates
+            run.set_lr(s['lr'] * (1 - (row['epoch'] + 1) / s['epochs']))
         run.history.append(row)
         if run.bar is not None: run.bar.epoch(row)
         if on_epoch is not None: on_epoch(row)
@@ -160,7 +161,7 @@ def _new_run(s:dict, data, device, threads, progress:bool, on_epoch):
     ten = s['classes'] == 'all'
     if data is None: data = load_data(s['dataset'], s['classes'])
     run = SimpleNamespace(s=s, data=_check_data(data, s), ten=ten, history=[],
-                          opt=None,
+                          opt=None, mirrored=False,
                           device=as_device(device), threads=threads,
                           bar=TrainingBar(s['epochs']) if progress else None,
                           kw=_ten_class_loss() if ten else {})
@@ -171,14 +172,24 @@ def _new_run(s:dict, data, device, threads, progress:bool, on_epoch):
     return run
 
 # %% ../nbs/15_runs.ipynb #rtloader
+def _one_cycle_way(run) -> tuple:
+    "One cycle's images, loss, metric: two classes as going deeper; ten: the climb's."
+    if not run.ten:   # mirrored: clothes only (None)
+        from sgd7_nb.deeper import binary_cross_entropy
+        return dict(mirrored=None, max_shift=1), dict(loss_func=binary_cross_entropy)
+    from sgd7_nb.multiclass import climb_parts   # the ten-class page's recipe
+    return climb_parts()
+
 def _loaders(run) -> tuple:
-    "Our loops' batches: `TensorLoader`s, or one cycle's shifted, mirrored ones."
+    "Our loops' batches: `TensorLoader`s, or one cycle's (shifted, mirrored) ones."
     s, data = run.s, run.data
     if s['one_cycle']:   # the going-deeper page's train_one_cycle, step for step
-        from sgd7_nb.deeper import binary_cross_entropy, one_cycle_parts
+        from sgd7_nb.deeper import one_cycle_parts
+        images, run.kw = _one_cycle_way(run)
         trn, val, run.opt = one_cycle_parts(run.net, data, s['epochs'], s['lr'],
-                                            s['seed'], bs=s['bs'], device=run.device)
-        run.kw = dict(loss_func=binary_cross_entropy)
+                                            s['seed'], bs=s['bs'], device=run.device,
+                                            **images)
+        run.mirrored = trn.p > 0
     else:
         from sgd7_nb.dataloader import TensorLoader
         trn = TensorLoader(data.train_x, data.train_y, bs=s['bs'], shuffle=True,
@@ -223,14 +234,15 @@ FITS = {'scratch': _fit_scratch, 'own': _fit_own, 'learner': _fit_learner}
 
 # %% ../nbs/15_runs.ipynb #rtresult
 def _result(run, seconds:float) -> dict:
-    "The settings, the history, the final accuracy and the time; clothes: also TTA."
+    "The settings, the history, the final accuracy and the time; mirrored: also TTA."
     h = run.history
     result = dict(run.s, history=h, accuracy=h[-1]['accuracy'], seconds=seconds)
-    if run.s['one_cycle'] and run.s['dataset'] == 'fashion':   # also mirrored images
+    if run.s['one_cycle'] and run.mirrored:   # trained on mirrors: test them too
         from sgd7_nb.deeper import tta_logits
         from sgd7_nb.loss import batch_accuracy
         x, y = run.data.valid_x.to(run.device), run.data.valid_y.to(run.device)
-        result['tta_accuracy'] = batch_accuracy(tta_logits(run.net, x), y).item()
+        metric = run.kw.get('metric', batch_accuracy)   # ten classes: theirs
+        result['tta_accuracy'] = metric(tta_logits(run.net, x), y).item()
     return result
 
 # %% ../nbs/15_runs.ipynb #rtrun001

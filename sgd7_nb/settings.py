@@ -9,8 +9,9 @@ from .checks import real_number, whole_number
 from .data import DATASETS, check_classes
 
 # %% auto #0
-__all__ = ['LOOPS', 'BS', 'ARTICLES', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'MODELS', 'ONE_CYCLE_SETTINGS', 'FLOAT32_MAX',
-           'EPOCHS_MAX', 'seed_settings', 'article_figure', 'seed_verdict', 'ten_class_settings', 'check_settings']
+__all__ = ['LOOPS', 'BS', 'ARTICLES', 'SEED_SETTINGS', 'DEEPER_SETTINGS', 'ONE_CYCLE_SETTINGS', 'TEN_ONE_CYCLE_SETTINGS',
+           'MODELS', 'FLOAT32_MAX', 'EPOCHS_MAX', 'seed_settings', 'article_figure', 'seed_verdict',
+           'ten_class_settings', 'check_settings']
 
 # %% ../nbs/12_settings.ipynb #e8ba53bd
 LOOPS = ('scratch', 'learner', 'own')
@@ -47,16 +48,19 @@ DEEPER_SETTINGS = {  # (dataset, model) -> epochs and learning rate, for every l
     ('mnist',   'resnet18'): dict(epochs=1, lr=0.1),
     ('fashion', 'resnet18'): dict(epochs=1, lr=0.1),
 }
-# every model name, read off the tables above: a model exists for the command
-# once it has settings, and is named nowhere else here
-MODELS = tuple(dict.fromkeys(k[1] for k in (*SEED_SETTINGS, *DEEPER_SETTINGS)))
 # model -> epochs, peak lr and batch size of a one-cycle run (train_one_cycle)
 ONE_CYCLE_SETTINGS = {'cnn': dict(epochs=20, lr=1e-2, bs=256),
                       'resnet18': dict(epochs=1, lr=1e-2, bs=64)}
+# the same on all ten classes: the ten-class page's climb (loss, images: climb_parts)
+TEN_ONE_CYCLE_SETTINGS = {'resnet': dict(epochs=5, lr=1e-2, bs=256)}
+# every model name, read off the tables above: a model exists for the command
+# once it has settings, and is named nowhere else here
+MODELS = tuple(dict.fromkeys([*(k[1] for k in (*SEED_SETTINGS, *DEEPER_SETTINGS)),
+                              *TEN_ONE_CYCLE_SETTINGS]))
 
 # %% ../nbs/12_settings.ipynb #a16cffca
 def seed_settings(dataset:str='mnist',  # 'mnist' or 'fashion'
-                  model:str='linear',   # 'linear', 'simple_net', 'cnn' or 'resnet18'
+                  model:str='linear',   # a name in MODELS with two-class settings
                   loop:str='scratch'    # 'scratch', 'learner' (fastai's) or 'own'
                  ) -> dict:
     "The seed articles' `epochs`, `lr` and `bs` for this combination."
@@ -66,6 +70,9 @@ def seed_settings(dataset:str='mnist',  # 'mnist' or 'fashion'
         if value not in valid:
             raise ValueError(f'unknown {name} {value!r}; valid: ' + ', '.join(valid))
     if (dataset, model) in DEEPER_SETTINGS: s = DEEPER_SETTINGS[dataset, model]
+    elif model in TEN_ONE_CYCLE_SETTINGS:
+        raise ValueError(f'model {model!r} trains on all ten classes with one cycle: '
+                         "classes='all', one_cycle=True (--classes all --one-cycle)")
     else: s = SEED_SETTINGS[dataset, model, 'scratch' if loop == 'own' else loop]
     return dict(epochs=s['epochs'], lr=s['lr'], bs=BS)
 
@@ -96,7 +103,8 @@ def ten_class_settings(dataset:str='fashion', # 'fashion' or 'mnist' (all ten di
     seed_settings(dataset, 'linear', loop)        # the same checks of dataset and loop
     if model not in TEN_SETTINGS:
         raise ValueError(f'model {model!r} has no ten-class settings; valid: '
-                         + ', '.join(TEN_SETTINGS))
+                         f"{', '.join(TEN_SETTINGS)}; with one cycle: "
+                         + ', '.join(TEN_ONE_CYCLE_SETTINGS))
     return dict(TEN_SETTINGS[model], bs=BS)
 
 # %% ../nbs/12_settings.ipynb #b97046fc
@@ -131,25 +139,28 @@ def _check_numbers(epochs, lr, bs, seed):
     return epochs, _check_lr(lr), bs, seed
 
 def _one_cycle_settings(classes, model, loop) -> dict:
-    "`ONE_CYCLE_SETTINGS[model]`, if a one-cycle run can have these settings."
-    if model not in ONE_CYCLE_SETTINGS or loop != 'scratch' or classes == 'all':
+    "The one-cycle settings of `model` (two or ten classes), if a run can have them."
+    table = TEN_ONE_CYCLE_SETTINGS if classes == 'all' else ONE_CYCLE_SETTINGS
+    if model not in table or loop != 'scratch':
         got = f'model {model!r}, loop {loop!r}' + (', all classes' * (classes == 'all'))
         raise ValueError(f'one-cycle training is for {" or ".join(ONE_CYCLE_SETTINGS)} '
-                         f'with the scratch loop on two classes; got {got}')
-    return ONE_CYCLE_SETTINGS[model]
+                         'with the scratch loop on two classes, or '
+                         f'{" or ".join(TEN_ONE_CYCLE_SETTINGS)} on all ten; got {got}')
+    return table[model]
 
 def check_settings(dataset:str='mnist', # 'mnist' or 'fashion'
                    classes=None,        # two, positive first; None: default; or 'all'
-                   model:str='linear',  # 'linear', 'simple_net', 'cnn' or 'resnet18'
+                   model:str='linear',  # a name in MODELS
                    loop:str='scratch',  # 'scratch', 'learner' or 'own'
                    epochs:int=None,     # None: the seed settings' number
                    lr:float=None,       # None: the seed settings' learning rate
                    bs:int=None,         # batch size; None: 256 (64: resnet18 one cycle)
                    seed:int=42,         # random seed
-                   one_cycle:bool=False # train_one_cycle's way: cnn or resnet18 only
+                   one_cycle:bool=False # train_one_cycle's way (ONE_CYCLE_SETTINGS)
                   ) -> dict:
     "A run's settings checked, seed defaults filled in; a one-line `ValueError` if bad."
-    if classes == 'all': d = ten_class_settings(dataset, model, loop)
+    if classes == 'all' and one_cycle: seed_settings(dataset, 'linear', loop)  # names
+    elif classes == 'all': d = ten_class_settings(dataset, model, loop)
     else:
         d = seed_settings(dataset, model, loop)
         classes = check_classes(dataset, classes)
