@@ -44,10 +44,11 @@ def one_run(data, way, seed):
     return h[-1]['accuracy'], tta, time.perf_counter() - wall, time.process_time() - cpu
 
 def row(name, accs, s, walls, cpus) -> str:
-    "One markdown row: what, seeds, mean ± std (or the one run), min – max, seconds."
+    "One markdown row: what, seeds, mean ± std and min – max (or the one run), seconds."
     a = [100 * x for x in accs]
-    fig = f'{statistics.mean(a):.2f}% ± {statistics.stdev(a):.2f}' if len(a) > 1 else f'{a[0]:.2f}% (one run)'
-    return (f"| {name} | {len(a)} | {s['epochs']} | {s['lr']:g} | {fig} | {min(a):.2f} – {max(a):.2f} "
+    fig = (f'{statistics.mean(a):.2f}% ± {statistics.stdev(a):.2f} | {min(a):.2f} – {max(a):.2f}' if len(a) > 1
+           else f'{a[0]:.2f}% (one run) | –')
+    return (f"| {name} | {len(a)} | {s['epochs']} | {s['lr']:g} | {fig} "
             f"| {statistics.mean(walls):.0f} ({statistics.mean(cpus):.0f}) |")
 
 def main(argv=None):
